@@ -1,0 +1,83 @@
+# The course in two commands:
+#   make lab    build the environment if needed, then open JupyterLab on notebooks/
+#   make test   build the environment if needed, then run every test, notebooks included
+# Both build a virtual environment in .venv with pip (no conda needed) from the
+# exact pins of requirements.txt + constraints.txt.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.11 is required; override with `make PYTHON=/path/to/python3.11 ...`.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.course-installed
+# Extra flags for JupyterLab, e.g. `make lab LAB_ARGS=--no-browser`.
+LAB_ARGS ?=
+# Extra flags for pytest, e.g. `make test PYTEST_ARGS="-k numpy_rnn -x"`.
+PYTEST_ARGS ?=
+# Notebooks for `make execute` / `make check`; e.g. `make execute NB=notebooks/01_motivation.ipynb`.
+NB ?= $(sort $(wildcard notebooks/[0-9]*.ipynb))
+
+# Inside a notebook kernel matplotlib must use the inline backend: an inherited
+# MPLBACKEND (e.g. Agg on a CI machine) would make every figure output vanish.
+unexport MPLBACKEND
+
+.PHONY: help env lab test execute check figures bench constraints check-python clean
+
+help:
+	@echo "make lab      open the course in JupyterLab (LAB_ARGS=... passes flags)"
+	@echo "make test     run the unit tests and every notebook under strict nbval"
+	@echo "make execute  re-execute notebooks in place and normalise them (NB=... picks some)"
+	@echo "make check    check that the notebooks are stored as a clean run left them"
+	@echo "make figures  redraw the diagrams in img/"
+	@echo "make bench    run the benchmarks in tests/benchmarks/ and print their timings"
+	@echo "make clean    remove the virtual environment and build leftovers"
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "error: no Python found. This course needs Python 3.11: install it (Debian/Ubuntu: apt-get install python3.11 python3.11-venv; macOS: brew install python@3.11; or pyenv install 3.11) and run make again, or point to it with make PYTHON=/path/to/python3.11" >&2; exit 1; fi
+	@if ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then \
+	  echo "error: this course needs Python 3.11, but $(PYTHON) is $$("$(PYTHON)" --version 2>&1 || echo 'not runnable'). Install Python 3.11 (Debian/Ubuntu: apt-get install python3.11 python3.11-venv; macOS: brew install python@3.11; or pyenv install 3.11) and run make again, or point to it with make PYTHON=/path/to/python3.11" >&2; exit 1; fi
+	@if ! "$(PYTHON)" -c 'import venv, ensurepip' 2>/dev/null; then \
+	  echo "error: $(PYTHON) cannot create virtual environments: install the venv module (Debian/Ubuntu: apt-get install python3.11-venv) and run make again" >&2; exit 1; fi
+
+env: $(STAMP)
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	@$(MAKE) --no-print-directory check-python
+	"$(PYTHON)" -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --disable-pip-version-check --no-deps -e .
+	touch $@
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+execute: $(STAMP)
+	$(BIN)/python -m course_utils.nbtools execute $(NB)
+
+check: $(STAMP)
+	$(BIN)/python -m course_utils.nbtools check $(NB)
+
+figures: $(STAMP)
+	$(BIN)/python -m course_utils.diagrams img
+
+bench: $(STAMP)
+	@set -e; for script in tests/benchmarks/bench_*.py; do \
+	  echo "== $$script"; $(BIN)/python $$script; done
+
+# Re-pin everything requirements.txt pulls in (run after changing requirements.txt).
+constraints:
+	@$(MAKE) --no-print-directory check-python
+	rm -rf .venv-constraints && "$(PYTHON)" -m venv .venv-constraints
+	.venv-constraints/bin/python -m pip install --disable-pip-version-check -r requirements.txt
+	{ sed -n '1,/^# Regenerate/p' constraints.txt; \
+	  .venv-constraints/bin/python -m pip freeze --exclude-editable | sed -E 's/^(torch==[0-9.]+)\+cpu$$/\1/'; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt && rm -rf .venv-constraints
+
+clean:
+	rm -rf $(VENV) .venv-constraints build *.egg-info course_utils.egg-info

@@ -1,0 +1,213 @@
+"""Diagrams of recurrent networks, drawn with matplotlib, and the figures in ``img/``.
+
+Every picture in ``img/`` comes from this module: ``make figures`` (that is,
+``python -m course_utils.diagrams img``) redraws them all, and a test checks that
+redrawing gives the same bytes. The drawing functions are also used live in the
+notebooks (for example the time slider of notebook 02 colours the hidden states
+of :func:`draw_unrolled`).
+
+Colours follow the reference lectures' diagrams: inputs pink, hidden states
+green, outputs blue. Notation: inputs x, hidden states h, outputs o (or y-hat),
+weights U (input to hidden), W (hidden to hidden), V (hidden to output).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import matplotlib
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+__all__ = [
+    "COLORS",
+    "ARCHITECTURES",
+    "draw_unrolled",
+    "draw_folded",
+    "figure_folded_unrolled",
+    "figure_architecture",
+    "figure_architectures",
+    "FIGURES",
+    "write_figures",
+]
+
+COLORS = {"x": "#f4b6c2", "h": "#b5e3b0", "o": "#a9c8f0", "edge": "#333333", "off": "#eeeeee"}
+
+#: The four families of the lectures: which steps take an input and which emit an output.
+#: Each entry: (title, number of steps, steps with input, steps with output, example).
+ARCHITECTURES: dict[str, tuple[str, int, tuple[int, ...], tuple[int, ...], str]] = {
+    "one_to_many": ("one to many", 4, (0,), (0, 1, 2, 3), "generation, captioning"),
+    "many_to_one": ("many to one", 4, (0, 1, 2, 3), (3,), "classification"),
+    "many_to_many_synced": ("many to many, synced", 4, (0, 1, 2, 3), (0, 1, 2, 3), "tagging"),
+    "many_to_many_delayed": ("many to many, delayed", 6, (0, 1, 2), (3, 4, 5), "translation"),
+}
+
+_BOX = 0.36  # half size of a node box
+
+
+def _node(ax: Axes, x: float, y: float, text: str, color: str, *, text_color: str = "black") -> None:
+    box = FancyBboxPatch(
+        (x - _BOX, y - _BOX), 2 * _BOX, 2 * _BOX,
+        boxstyle="round,pad=0.02,rounding_size=0.12", facecolor=color, edgecolor=COLORS["edge"], linewidth=1.2,
+    )
+    ax.add_patch(box)
+    ax.text(x, y, text, ha="center", va="center", fontsize=12, color=text_color)
+
+
+def _arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float], label: str = "",
+           *, offset: tuple[float, float] = (0.12, 0.0), connectionstyle: str = "arc3") -> None:
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, linewidth=1.2,
+                                 color=COLORS["edge"], connectionstyle=connectionstyle, shrinkA=0, shrinkB=0))
+    if label:
+        mid = ((start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1])
+        ax.text(*mid, label, ha="left", va="center", fontsize=10, style="italic")
+
+
+def _check_steps(name: str, steps: Iterable[int] | None, n_steps: int) -> set[int]:
+    if steps is None:
+        return set(range(n_steps))
+    steps = set(steps)
+    bad = [s for s in steps if not isinstance(s, (int, np.integer)) or not 0 <= s < n_steps]
+    if bad:
+        raise ValueError(f"{name} must hold step indices in [0, {n_steps}), got {sorted(map(str, bad))}")
+    return steps
+
+
+def draw_unrolled(
+    ax: Axes,
+    n_steps: int = 4,
+    inputs: Iterable[int] | None = None,
+    outputs: Iterable[int] | None = None,
+    hidden_values: Sequence[float] | None = None,
+    *,
+    weight_labels: bool = True,
+    step_labels: Sequence[str] | None = None,
+) -> None:
+    """Draw an RNN unrolled over `n_steps` on `ax`; optional per-step hidden values colour the h boxes."""
+    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 1:
+        raise ValueError(f"n_steps must be a positive integer, got {n_steps!r}")
+    inputs = _check_steps("inputs", inputs, n_steps)
+    outputs = _check_steps("outputs", outputs, n_steps)
+    if step_labels is None:
+        step_labels = [str(t + 1) for t in range(n_steps)]
+    if len(step_labels) != n_steps:
+        raise ValueError(f"step_labels must have n_steps={n_steps} entries, got {len(step_labels)}")
+    cmap = matplotlib.colormaps["RdBu_r"]
+    if hidden_values is not None:
+        hidden_values = np.asarray(hidden_values, dtype=float)
+        if hidden_values.shape != (n_steps,):
+            raise ValueError(f"hidden_values must have shape ({n_steps},), got {hidden_values.shape}")
+    dx = 1.6
+    for t in range(n_steps):
+        x = t * dx
+        sub = step_labels[t]
+        if hidden_values is not None and np.isfinite(hidden_values[t]):
+            value = float(np.clip(hidden_values[t], -1.0, 1.0))
+            color = cmap((value + 1) / 2)
+            text_color = "white" if abs(value) > 0.6 else "black"
+        elif hidden_values is not None:
+            color, text_color = COLORS["off"], "#999999"
+        else:
+            color, text_color = COLORS["h"], "black"
+        _node(ax, x, 1.3, f"$h_{{{sub}}}$", color, text_color=text_color)
+        if t in inputs:
+            _node(ax, x, 0.0, f"$x_{{{sub}}}$", COLORS["x"])
+            _arrow(ax, (x, _BOX), (x, 1.3 - _BOX), "U" if weight_labels else "")
+        if t in outputs:
+            _node(ax, x, 2.6, f"$o_{{{sub}}}$", COLORS["o"])
+            _arrow(ax, (x, 1.3 + _BOX), (x, 2.6 - _BOX), "V" if weight_labels else "")
+        if t > 0:
+            _arrow(ax, (x - dx + _BOX, 1.3), (x - _BOX, 1.3), "W" if weight_labels else "", offset=(-0.08, 0.16))
+    ax.set_xlim(-0.7, (n_steps - 1) * dx + 0.7)
+    ax.set_ylim(-0.6, 3.2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+
+def draw_folded(ax: Axes) -> None:
+    """Draw the folded (recursive) RNN: x -U-> h -V-> o with the W loop on h."""
+    _node(ax, 0, 0.0, "$x_t$", COLORS["x"])
+    _node(ax, 0, 1.3, "$h_t$", COLORS["h"])
+    _node(ax, 0, 2.6, "$o_t$", COLORS["o"])
+    _arrow(ax, (0, _BOX), (0, 1.3 - _BOX), "U")
+    _arrow(ax, (0, 1.3 + _BOX), (0, 2.6 - _BOX), "V")
+    ax.add_patch(FancyArrowPatch((_BOX, 1.5), (_BOX, 1.1), arrowstyle="-|>", mutation_scale=12, linewidth=1.2,
+                                 color=COLORS["edge"], connectionstyle="arc,angleA=0,angleB=0,armA=28,armB=28,rad=8"))
+    ax.text(0.95, 1.3, "W", fontsize=10, style="italic", va="center")
+    ax.set_xlim(-0.7, 1.5)
+    ax.set_ylim(-0.6, 3.2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+
+def figure_folded_unrolled() -> Figure:
+    """The folded RNN beside the same network unrolled over four steps."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3.2), gridspec_kw={"width_ratios": [1, 3.2]})
+    draw_folded(left)
+    left.set_title("folded", fontsize=11)
+    draw_unrolled(right, 4, step_labels=["1", "2", "3", "4"])
+    right.set_title("unrolled over time: the same U, W, V at every step", fontsize=11)
+    fig.text(0.315, 0.47, "=", fontsize=22, ha="center", va="center")
+    return fig
+
+
+def figure_architecture(name: str) -> Figure:
+    """One of the four architecture families of :data:`ARCHITECTURES`, as a figure."""
+    if name not in ARCHITECTURES:
+        raise ValueError(f"name must be one of {sorted(ARCHITECTURES)}, got {name!r}")
+    title, n_steps, ins, outs, example = ARCHITECTURES[name]
+    fig, ax = plt.subplots(figsize=(0.9 + 1.0 * n_steps, 2.8))
+    draw_unrolled(ax, n_steps, ins, outs, weight_labels=False)
+    ax.set_title(f"{title}\n(e.g. {example})", fontsize=11)
+    return fig
+
+
+def figure_architectures() -> Figure:
+    """The four architecture families side by side."""
+    widths = [ARCHITECTURES[n][1] for n in ARCHITECTURES]
+    fig, axes = plt.subplots(1, 4, figsize=(13, 3.0), gridspec_kw={"width_ratios": widths})
+    for ax, (name, (title, n_steps, ins, outs, example)) in zip(axes, ARCHITECTURES.items()):
+        draw_unrolled(ax, n_steps, ins, outs, weight_labels=False)
+        ax.set_title(f"{title}\n(e.g. {example})", fontsize=11)
+    return fig
+
+
+#: Every file in img/ and the function that draws it.
+FIGURES: dict[str, Callable[[], Figure]] = {
+    "rnn_folded_unrolled.png": figure_folded_unrolled,
+    "architectures.png": figure_architectures,
+    **{f"arch_{name}.png": (lambda name=name: figure_architecture(name)) for name in ARCHITECTURES},
+}
+
+
+def write_figures(directory: str | Path, names: Iterable[str] | None = None) -> list[Path]:
+    """Draw the figures of :data:`FIGURES` (or just `names`) into `directory`; return the paths written."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ValueError(f"directory must be an existing folder, got {str(directory)!r}")
+    names = list(FIGURES) if names is None else list(names)
+    unknown = sorted(set(names) - set(FIGURES))
+    if unknown:
+        raise ValueError(f"names must be among {sorted(FIGURES)}, got unknown {unknown}")
+    written = []
+    with matplotlib.rc_context({"font.family": "DejaVu Sans", "mathtext.fontset": "dejavusans", "svg.hashsalt": "rnn"}):
+        for name in names:
+            fig = FIGURES[name]()
+            path = directory / name
+            fig.savefig(path, dpi=110, bbox_inches="tight", facecolor="white", metadata={"Software": None})
+            plt.close(fig)
+            written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    matplotlib.use("Agg")
+    target = sys.argv[1] if len(sys.argv) > 1 else "img"
+    for written_path in write_figures(target):
+        print(written_path)
