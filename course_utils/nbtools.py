@@ -22,9 +22,18 @@ import nbformat
 __all__ = ["KERNEL_ENV", "normalise", "problems", "execute", "main"]
 
 #: Environment the notebook kernel runs with, here and under nbval (conftest.py):
-#: no inherited MPLBACKEND (it would swallow the inline figures) and a fixed hash
-#: seed (so nothing that prints a set or a dict of strings can change order).
-KERNEL_ENV = {"PYTHONHASHSEED": "0"}
+#: no inherited MPLBACKEND (it would swallow the inline figures), a fixed hash
+#: seed (so nothing that prints a set or a dict of strings can change order), and
+#: the numeric libraries held to their AVX2 code paths, so that a CI machine with
+#: AVX-512 and one without round floats the same way and print the same digits.
+KERNEL_ENV = {
+    "PYTHONHASHSEED": "0",
+    "ATEN_CPU_CAPABILITY": "avx2",
+    "MKL_CBWR": "AVX2",
+    "ONEDNN_MAX_CPU_ISA": "AVX2",
+    "OPENBLAS_CORETYPE": "Haswell",
+    "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
+}
 KERNEL_ENV_UNSET = ("MPLBACKEND",)
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -105,8 +114,8 @@ def problems(path: str | os.PathLike) -> list[str]:
     return found
 
 
-def execute(path: str | os.PathLike, timeout: int = 600) -> float:
-    """Re-execute the notebook at ``path`` in place from a clean kernel, normalise it, return seconds taken."""
+def execute(path: str | os.PathLike, timeout: int = 600, output: str | os.PathLike | None = None) -> float:
+    """Re-execute the notebook at ``path`` from a clean kernel, store it normalised (in place, or at ``output``), return seconds taken."""
     import time
 
     from nbclient import NotebookClient
@@ -139,7 +148,7 @@ def execute(path: str | os.PathLike, timeout: int = 600) -> float:
         os.environ.update(saved)
     seconds = time.perf_counter() - start
     nbformat.validate(nb)
-    path.write_text(_serialise(normalise(nb)), encoding="utf-8")
+    Path(output or path).write_text(_serialise(normalise(nb)), encoding="utf-8")
     return seconds
 
 
