@@ -135,7 +135,9 @@ def execute(path: str | os.PathLike, timeout: int = 600, output: str | os.PathLi
         resources={"metadata": {"path": str(path.parent.resolve())}},
         record_timing=False,
         allow_errors=False,
-        store_widget_state=False,
+        # nbclient needs the widget state while it runs (its Output-widget hook
+        # fails without it); normalise() strips it before the notebook is saved.
+        store_widget_state=True,
     )
     saved = dict(os.environ)
     os.environ.clear()
