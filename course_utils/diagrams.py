@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
 __all__ = [
     "COLORS",
@@ -33,11 +33,13 @@ __all__ = [
     "figure_folded_unrolled",
     "figure_architecture",
     "figure_architectures",
+    "figure_bptt",
     "FIGURES",
     "write_figures",
 ]
 
-COLORS = {"x": "#f4b6c2", "h": "#b5e3b0", "o": "#a9c8f0", "edge": "#333333", "off": "#eeeeee"}
+COLORS = {"x": "#f4b6c2", "h": "#b5e3b0", "o": "#a9c8f0", "edge": "#333333", "off": "#eeeeee",
+          "loss": "#f7d08a", "grad": "#c0392b"}
 
 #: The four families of the lectures: which steps take an input and which emit an output.
 #: Each entry: (title, number of steps, steps with input, steps with output, example).
@@ -51,13 +53,25 @@ ARCHITECTURES: dict[str, tuple[str, int, tuple[int, ...], tuple[int, ...], str]]
 _BOX = 0.36  # half size of a node box
 
 
-def _node(ax: Axes, x: float, y: float, text: str, color: str, *, text_color: str = "black") -> None:
+def _node(ax: Axes, x: float, y: float, text: str, color: str, *, text_color: str = "black",
+          linewidth: float = 1.2) -> None:
     box = FancyBboxPatch(
         (x - _BOX, y - _BOX), 2 * _BOX, 2 * _BOX,
-        boxstyle="round,pad=0.02,rounding_size=0.12", facecolor=color, edgecolor=COLORS["edge"], linewidth=1.2,
+        boxstyle="round,pad=0.02,rounding_size=0.12", facecolor=color, edgecolor=COLORS["edge"], linewidth=linewidth,
     )
     ax.add_patch(box)
     ax.text(x, y, text, ha="center", va="center", fontsize=12, color=text_color)
+
+
+def _vector_node(ax: Axes, x: float, y: float, text: str, values: np.ndarray, *, linewidth: float = 1.2) -> None:
+    """A white box labelled `text` above a strip of cells, one per entry of `values` (in [-1, 1])."""
+    _node(ax, x, y + 0.0, "", "white", linewidth=linewidth)
+    ax.text(x, y + 0.17, text, ha="center", va="center", fontsize=11)
+    cmap = matplotlib.colormaps["RdBu_r"]
+    width = 1.6 * _BOX / len(values)
+    for i, value in enumerate(np.clip(values, -1.0, 1.0)):
+        ax.add_patch(Rectangle((x - 0.8 * _BOX + i * width, y - 0.28), width, 0.26, facecolor=cmap((value + 1) / 2),
+                               edgecolor="#666666", linewidth=0.4))
 
 
 def _arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float], label: str = "",
@@ -84,12 +98,19 @@ def draw_unrolled(
     n_steps: int = 4,
     inputs: Iterable[int] | None = None,
     outputs: Iterable[int] | None = None,
-    hidden_values: Sequence[float] | None = None,
+    hidden_values: Sequence[float] | np.ndarray | None = None,
     *,
     weight_labels: bool = True,
     step_labels: Sequence[str] | None = None,
+    current: int | None = None,
 ) -> None:
-    """Draw an RNN unrolled over `n_steps` on `ax`; optional per-step hidden values colour the h boxes."""
+    """Draw an RNN unrolled over `n_steps` on `ax`; optional hidden values colour the h boxes.
+
+    `hidden_values` of shape (n_steps,) colours each h box by one number in
+    [-1, 1]; of shape (n_steps, units) it draws each h_t as a strip of cells,
+    one per unit. A step whose values are not finite (nan) is greyed out, as
+    not computed yet. `current` draws that step's h box with a thick edge.
+    """
     if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 1:
         raise ValueError(f"n_steps must be a positive integer, got {n_steps!r}")
     inputs = _check_steps("inputs", inputs, n_steps)
@@ -101,13 +122,20 @@ def draw_unrolled(
     cmap = matplotlib.colormaps["RdBu_r"]
     if hidden_values is not None:
         hidden_values = np.asarray(hidden_values, dtype=float)
-        if hidden_values.shape != (n_steps,):
-            raise ValueError(f"hidden_values must have shape ({n_steps},), got {hidden_values.shape}")
+        if hidden_values.ndim not in (1, 2) or hidden_values.shape[0] != n_steps or 0 in hidden_values.shape:
+            raise ValueError(f"hidden_values must have shape ({n_steps},) or ({n_steps}, units), got {hidden_values.shape}")
+    if current is not None and (isinstance(current, bool) or not isinstance(current, (int, np.integer))
+                                or not 0 <= current < n_steps):
+        raise ValueError(f"current must be a step index in [0, {n_steps}), got {current!r}")
     dx = 1.6
     for t in range(n_steps):
         x = t * dx
         sub = step_labels[t]
-        if hidden_values is not None and np.isfinite(hidden_values[t]):
+        linewidth = 3.0 if t == current else 1.2
+        if hidden_values is not None and hidden_values.ndim == 2 and np.isfinite(hidden_values[t]).all():
+            _vector_node(ax, x, 1.3, f"$h_{{{sub}}}$", hidden_values[t], linewidth=linewidth)
+            color = None
+        elif hidden_values is not None and hidden_values.ndim == 1 and np.isfinite(hidden_values[t]):
             value = float(np.clip(hidden_values[t], -1.0, 1.0))
             color = cmap((value + 1) / 2)
             text_color = "white" if abs(value) > 0.6 else "black"
@@ -115,7 +143,8 @@ def draw_unrolled(
             color, text_color = COLORS["off"], "#999999"
         else:
             color, text_color = COLORS["h"], "black"
-        _node(ax, x, 1.3, f"$h_{{{sub}}}$", color, text_color=text_color)
+        if color is not None:
+            _node(ax, x, 1.3, f"$h_{{{sub}}}$", color, text_color=text_color, linewidth=linewidth)
         if t in inputs:
             _node(ax, x, 0.0, f"$x_{{{sub}}}$", COLORS["x"])
             _arrow(ax, (x, _BOX), (x, 1.3 - _BOX), "U" if weight_labels else "")
@@ -178,10 +207,40 @@ def figure_architectures() -> Figure:
     return fig
 
 
+def _gradient_arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float]) -> None:
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=11, linewidth=1.4, linestyle="--",
+                                 color=COLORS["grad"], shrinkA=0, shrinkB=0))
+
+
+def figure_bptt(n_steps: int = 4) -> Figure:
+    """Backpropagation through time: a loss at every step, summed, and the gradient flowing back (dashed)."""
+    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or not 2 <= n_steps <= 8:
+        raise ValueError(f"n_steps must be an integer from 2 to 8, got {n_steps!r}")
+    dx = 1.6
+    fig, ax = plt.subplots(figsize=(1.9 * n_steps + 0.6, 4.8))
+    draw_unrolled(ax, n_steps)
+    for t in range(n_steps):
+        x = t * dx
+        _node(ax, x, 3.9, f"$L_{{{t + 1}}}$", COLORS["loss"])
+        _arrow(ax, (x, 2.6 + _BOX), (x, 3.9 - _BOX))
+        _gradient_arrow(ax, (x - 0.2, 3.9 - _BOX), (x - 0.2, 2.6 + _BOX))
+        _gradient_arrow(ax, (x - 0.2, 2.6 - _BOX), (x - 0.2, 1.3 + _BOX))
+        if t > 0:
+            _gradient_arrow(ax, (x - _BOX, 1.08), (x - dx + _BOX, 1.08))
+    terms = " + ".join(f"L_{{{t + 1}}}" for t in range(n_steps))
+    ax.text((n_steps - 1) * dx / 2, 4.7, f"$L = {terms}$", ha="center", va="center", fontsize=12)
+    ax.plot([], [], color=COLORS["edge"], label="forward")
+    ax.plot([], [], color=COLORS["grad"], linestyle="--", label="gradient (backward)")
+    ax.legend(loc="lower center", ncol=2, fontsize=9)
+    ax.set_ylim(-1.2, 5.0)
+    return fig
+
+
 #: Every file in img/ and the function that draws it.
 FIGURES: dict[str, Callable[[], Figure]] = {
     "rnn_folded_unrolled.png": figure_folded_unrolled,
     "architectures.png": figure_architectures,
+    "bptt_unrolled.png": figure_bptt,
     **{f"arch_{name}.png": (lambda name=name: figure_architecture(name)) for name in ARCHITECTURES},
 }
 

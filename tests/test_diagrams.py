@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 
 from course_utils import diagrams
@@ -32,6 +33,13 @@ def test_draw_unrolled_rejects_bad_input():
             diagrams.draw_unrolled(ax, 3, hidden_values=[0.1, 0.2])
         with pytest.raises(ValueError, match="step_labels"):
             diagrams.draw_unrolled(ax, 3, step_labels=["a"])
+        with pytest.raises(ValueError, match=r"hidden_values must have shape \(3,\) or \(3, units\)"):
+            diagrams.draw_unrolled(ax, 3, hidden_values=np.zeros((2, 4)))
+        with pytest.raises(ValueError, match="hidden_values"):
+            diagrams.draw_unrolled(ax, 3, hidden_values=np.zeros((3, 0)))
+        for current in (3, -1, 1.0, True):
+            with pytest.raises(ValueError, match="current"):
+                diagrams.draw_unrolled(ax, 3, current=current)
     finally:
         plt.close(fig)
 
@@ -43,3 +51,22 @@ def test_unknown_names_are_rejected(tmp_path):
         diagrams.write_figures(tmp_path, ["nope.png"])
     with pytest.raises(ValueError, match="directory"):
         diagrams.write_figures(tmp_path / "missing")
+
+
+def test_draw_unrolled_draws_vector_states_as_strips_and_greys_out_the_future():
+    fig, ax = plt.subplots()
+    try:
+        values = np.array([[0.5, -0.5, 1.0], [0.1, 0.2, 0.3], [np.nan] * 3])
+        diagrams.draw_unrolled(ax, 3, hidden_values=values, current=1)
+        strips = [p for p in ax.patches if type(p).__name__ == "Rectangle"]
+        assert len(strips) == 6  # three cells for each of the two computed steps
+        thick = [p for p in ax.patches if type(p).__name__ == "FancyBboxPatch" and p.get_linewidth() == 3.0]
+        assert len(thick) == 1
+    finally:
+        plt.close(fig)
+
+
+@pytest.mark.parametrize("n_steps", [1, 9, 2.0])
+def test_figure_bptt_rejects_bad_lengths(n_steps):
+    with pytest.raises(ValueError, match="n_steps"):
+        diagrams.figure_bptt(n_steps)
