@@ -34,6 +34,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from course_utils.reproducibility import check_seed
@@ -47,6 +48,7 @@ __all__ = [
     "max_relative_error",
     "to_torch",
     "from_torch",
+    "autograd_loss_and_grads",
 ]
 
 #: The parameters of :class:`NumpyRNN`, in the order of the equations.
@@ -279,7 +281,7 @@ def clip_grad_norm(grads: Mapping[str, np.ndarray], max_norm: float) -> tuple[di
 
 
 def numerical_grads(model: NumpyRNN, x: np.ndarray, targets: np.ndarray, h0: np.ndarray | None = None, *,
-                    last_step_only: bool = False, eps: float = 1e-6) -> dict[str, np.ndarray]:
+                    last_step_only: bool = False, eps: float = 1e-5) -> dict[str, np.ndarray]:
     """Central finite differences (L(p + eps) - L(p - eps)) / (2 eps) of the loss, one parameter entry at a time."""
     if not isinstance(model, NumpyRNN):
         raise ValueError(f"model must be a NumpyRNN, got {type(model).__name__}")
@@ -359,3 +361,41 @@ def from_torch(rnn: nn.RNN, linear: nn.Linear) -> NumpyRNN:
         model.V = linear.weight.cpu().numpy().copy()
         model.c = linear.bias.cpu().numpy().copy()
     return model
+
+
+def autograd_loss_and_grads(model: NumpyRNN, x: np.ndarray, targets: np.ndarray, h0: np.ndarray | None = None, *,
+                            last_step_only: bool = False, k: int | None = None) -> tuple[float, dict[str, np.ndarray]]:
+    """The oracle for :meth:`NumpyRNN.loss_and_grads`: the same loss and gradients from torch autograd.
+
+    The weights are copied into ``torch.nn.RNN`` + ``nn.Linear`` (:func:`to_torch`);
+    with a truncation length `k` the sequence is run in chunks of `k` steps and the
+    hidden state is detached at the start of every chunk, PyTorch's idiom for
+    truncated BPTT. The bias gradient is that of ``bias_ih_l0`` (``bias_hh_l0``
+    gets the same).
+    """
+    if not isinstance(model, NumpyRNN):
+        raise ValueError(f"model must be a NumpyRNN, got {type(model).__name__}")
+    outputs, _ = model.forward(x, h0)  # checks x and h0
+    softmax_cross_entropy(outputs, targets, last_step_only=last_step_only, batch_first=model.batch_first)
+    if k is not None:
+        k = _check_size("k", k)
+    rnn, linear = to_torch(model)
+    time = 1 if model.batch_first else 0
+    x, targets = torch.from_numpy(np.asarray(x)), torch.from_numpy(np.asarray(targets))
+    seq_len, batch = x.shape[time], x.shape[1 - time]
+    h = None if h0 is None else torch.from_numpy(np.asarray(h0))[None]  # (num_layers, batch, hidden)
+    chunk = k or seq_len
+    logits = []
+    for start in range(0, seq_len, chunk):
+        h = None if h is None else h.detach()  # keep the value, cut the graph: no gradient into earlier chunks
+        output, h = rnn(x.narrow(time, start, min(chunk, seq_len - start)), h)
+        logits.append(linear(output))
+    logits = torch.cat(logits, dim=time)  # like `outputs`
+    if last_step_only:
+        loss = F.cross_entropy(logits.select(time, seq_len - 1), targets, reduction="sum") / batch
+    else:
+        loss = F.cross_entropy(logits.reshape(-1, model.output_size), targets.reshape(-1), reduction="sum") / batch
+    loss.backward()
+    grads = {"U": rnn.weight_ih_l0.grad, "W": rnn.weight_hh_l0.grad, "V": linear.weight.grad,
+             "b": rnn.bias_ih_l0.grad, "c": linear.bias.grad}
+    return loss.item(), {name: grad.numpy() for name, grad in grads.items()}

@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
@@ -11,6 +10,7 @@ from torch import nn
 from course_utils.numpy_rnn import (
     PARAMETER_NAMES,
     NumpyRNN,
+    autograd_loss_and_grads,
     clip_grad_norm,
     from_torch,
     max_relative_error,
@@ -41,31 +41,6 @@ def problems(draw, dtype=np.float64):
     return model, x, targets, h0, last_step_only
 
 
-def torch_loss_and_grads(model, x, targets, h0=None, last_step_only=False, k=None):
-    """The same loss through to_torch(model) and autograd, the state detached every k steps."""
-    rnn, linear = to_torch(model)
-    time_axis = 1 if model.batch_first else 0
-    x = torch.from_numpy(np.asarray(x))
-    targets = torch.from_numpy(np.asarray(targets))
-    seq_len, batch = x.shape[time_axis], x.shape[1 - time_axis]
-    h = None if h0 is None else torch.from_numpy(h0)[None]  # torch wants (num_layers, batch, hidden)
-    outputs = []
-    for start in range(0, seq_len, k or seq_len):
-        h = None if h is None else h.detach()
-        out, h = rnn(x.narrow(time_axis, start, min(k or seq_len, seq_len - start)), h)
-        outputs.append(linear(out))
-    logits = torch.cat(outputs, dim=time_axis)
-    if last_step_only:
-        loss = F.cross_entropy(logits.select(time_axis, seq_len - 1), targets, reduction="sum") / batch
-    else:
-        loss = F.cross_entropy(logits.reshape(-1, model.output_size), targets.reshape(-1), reduction="sum") / batch
-    loss.backward()
-    grads = {"U": rnn.weight_ih_l0.grad, "W": rnn.weight_hh_l0.grad, "b": rnn.bias_ih_l0.grad,
-             "V": linear.weight.grad, "c": linear.bias.grad}
-    torch.testing.assert_close(rnn.bias_ih_l0.grad, rnn.bias_hh_l0.grad)  # b enters twice: the same gradient
-    return loss.item(), logits.detach().numpy(), {name: g.numpy() for name, g in grads.items()}
-
-
 # -- forward ---------------------------------------------------------------------------------------------------
 
 
@@ -92,8 +67,11 @@ def test_forward_and_gradients_in_float32_agree_with_torch(problem):
     outputs, hiddens = model.forward(x, h0)
     assert outputs.dtype == hiddens.dtype == np.float32
     assert all(g.dtype == np.float32 for g in grads.values())
-    expected_loss, expected_outputs, expected = torch_loss_and_grads(model, x, targets, h0, last_step_only)
-    np.testing.assert_allclose(outputs, expected_outputs, rtol=1e-5, atol=1e-5)
+    rnn, linear = to_torch(model)
+    with torch.no_grad():
+        expected_outputs = linear(rnn(torch.from_numpy(x), None if h0 is None else torch.from_numpy(h0)[None])[0])
+    expected_loss, expected = autograd_loss_and_grads(model, x, targets, h0, last_step_only=last_step_only)
+    np.testing.assert_allclose(outputs, expected_outputs.numpy(), rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(loss, expected_loss, rtol=1e-5)
     for name in PARAMETER_NAMES:
         np.testing.assert_allclose(grads[name], expected[name], rtol=1e-4, atol=1e-5, err_msg=name)
@@ -139,7 +117,7 @@ def test_batch_first_is_the_transpose_of_time_first():
 def test_bptt_equals_autograd_in_float64(problem):
     model, x, targets, h0, last_step_only = problem
     loss, grads = model.loss_and_grads(x, targets, h0, last_step_only=last_step_only)
-    expected_loss, _, expected = torch_loss_and_grads(model, x, targets, h0, last_step_only)
+    expected_loss, expected = autograd_loss_and_grads(model, x, targets, h0, last_step_only=last_step_only)
     np.testing.assert_allclose(loss, expected_loss, rtol=1e-12)
     assert sorted(grads) == sorted(PARAMETER_NAMES)
     for name in PARAMETER_NAMES:
@@ -164,7 +142,7 @@ def test_bptt_equals_central_finite_differences(problem):
 def test_truncated_bptt_equals_autograd_with_the_state_detached_every_k_steps(problem, k):
     model, x, targets, h0, last_step_only = problem
     _, grads = model.loss_and_grads(x, targets, h0, last_step_only=last_step_only, k=k)
-    _, _, expected = torch_loss_and_grads(model, x, targets, h0, last_step_only, k=k)
+    _, expected = autograd_loss_and_grads(model, x, targets, h0, last_step_only=last_step_only, k=k)
     for name in PARAMETER_NAMES:
         np.testing.assert_allclose(grads[name], expected[name], rtol=1e-10, atol=1e-12, err_msg=name)
 
@@ -408,6 +386,14 @@ def test_helpers_reject_bad_input():
         max_relative_error(np.ones(2), np.array([1.0, np.nan]))
     with pytest.raises(ValueError, match="model must be a NumpyRNN"):
         to_torch(nn.RNN(2, 3))
+    with pytest.raises(ValueError, match="x must have shape"):
+        autograd_loss_and_grads(model, np.zeros((3, 2)), targets)
+    with pytest.raises(ValueError, match="targets must have shape"):
+        autograd_loss_and_grads(model, x, np.zeros((3, 2), dtype=int))
+    with pytest.raises(ValueError, match="k must be a positive integer"):
+        autograd_loss_and_grads(model, x, targets, k=0)
+    with pytest.raises(ValueError, match="model must be a NumpyRNN"):
+        autograd_loss_and_grads(nn.RNN(2, 3), x, targets)
 
 
 def test_max_relative_error_is_scaled_by_the_largest_entry():
