@@ -1,4 +1,6 @@
-"""Public-domain texts shipped with the course (no downloads at run time).
+"""Public-domain texts shipped with the course, and a character vocabulary for them.
+
+No downloads at run time: the texts live in ``course_utils/data/``.
 
 ``alice``: Lewis Carroll, *Alice's Adventures in Wonderland* (1865), chapters
 I to V, from Project Gutenberg eBook #11 (https://www.gutenberg.org/ebooks/11),
@@ -8,10 +10,15 @@ file holds only the book's text, without Project Gutenberg's licence header.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 
-__all__ = ["TextInfo", "TEXTS", "load_text"]
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+__all__ = ["TextInfo", "TEXTS", "load_text", "Vocabulary"]
 
 
 @dataclass(frozen=True)
@@ -43,3 +50,78 @@ def load_text(name: str = "alice") -> str:
     if name not in TEXTS:
         raise ValueError(f"name must be one of {sorted(TEXTS)}, got {name!r}")
     return resources.files("course_utils").joinpath("data", TEXTS[name].file).read_text(encoding="utf-8")
+
+
+class Vocabulary:
+    """Characters to indices and back (one-hot too), with an optional unknown and start symbol."""
+
+    def __init__(self, symbols: Iterable[str], unknown: str | None = None, start: str | None = None) -> None:
+        """Index `symbols` in the order given; `unknown` stands for unseen characters, `start` begins generation."""
+        if isinstance(symbols, str):
+            symbols = list(symbols)
+        symbols = list(symbols)
+        for name, extra in (("unknown", unknown), ("start", start)):
+            if extra is not None and extra not in symbols:
+                symbols.append(extra)
+        bad = [s for s in symbols if not isinstance(s, str) or len(s) != 1]
+        if bad:
+            raise ValueError(f"symbols must be single characters, got {bad[:5]}")
+        if len(set(symbols)) != len(symbols):
+            duplicates = sorted({s for s in symbols if symbols.count(s) > 1})
+            raise ValueError(f"symbols must be distinct, got duplicates {duplicates}")
+        if not symbols:
+            raise ValueError("symbols must hold at least one character")
+        if unknown is not None and unknown == start:
+            raise ValueError(f"unknown and start must be different symbols, got {unknown!r} for both")
+        self.symbols: tuple[str, ...] = tuple(symbols)
+        self.unknown = unknown
+        self.start = start
+        self._index = {s: i for i, s in enumerate(self.symbols)}
+
+    @classmethod
+    def from_text(cls, text: str, unknown: str | None = None, start: str | None = None) -> Vocabulary:
+        """The sorted distinct characters of `text` (plus `unknown` / `start` if given)."""
+        if not isinstance(text, str) or not text:
+            raise ValueError(f"text must be a non-empty string, got {type(text).__name__} of length {len(text) if isinstance(text, str) else '?'}")
+        return cls(sorted(set(text)), unknown=unknown, start=start)
+
+    def __len__(self) -> int:
+        return len(self.symbols)
+
+    def __contains__(self, symbol: object) -> bool:
+        return symbol in self._index
+
+    def __repr__(self) -> str:
+        shown = "".join(self.symbols[:20]) + ("..." if len(self) > 20 else "")
+        return f"Vocabulary({len(self)} symbols: {shown!r}, unknown={self.unknown!r}, start={self.start!r})"
+
+    def unseen(self, text: str) -> list[str]:
+        """The distinct characters of `text` that are not in the vocabulary, in order of first appearance."""
+        return list(dict.fromkeys(ch for ch in text if ch not in self._index))
+
+    def encode(self, text: str) -> torch.Tensor:
+        """Indices of the characters of `text`, an int64 tensor of shape (len(text),)."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str, got {type(text).__name__}")
+        missing = self.unseen(text)
+        if missing and self.unknown is None:
+            raise ValueError(f"text has characters not in the vocabulary: {missing[:10]} (build the vocabulary with unknown=... to map them)")
+        fallback = self._index.get(self.unknown, -1)
+        return torch.tensor([self._index.get(ch, fallback) for ch in text], dtype=torch.int64)
+
+    def decode(self, indices: torch.Tensor | np.ndarray | Iterable[int]) -> str:
+        """The characters of a 1-D sequence of indices."""
+        if not isinstance(indices, (torch.Tensor, np.ndarray)):
+            indices = list(indices)
+            if not indices:
+                return ""
+        values = torch.as_tensor(np.asarray(indices) if not isinstance(indices, torch.Tensor) else indices)
+        if values.ndim != 1 or values.is_floating_point() or values.is_complex():
+            raise ValueError(f"indices must be a 1-D sequence of integers, got shape {tuple(values.shape)} dtype {values.dtype}")
+        if len(values) and (int(values.min()) < 0 or int(values.max()) >= len(self)):
+            raise ValueError(f"indices must lie in [0, {len(self)}), got min {int(values.min())}, max {int(values.max())}")
+        return "".join(self.symbols[i] for i in values.tolist())
+
+    def one_hot(self, text: str) -> torch.Tensor:
+        """One-hot rows of the characters of `text`, float32 of shape (len(text), len(self))."""
+        return F.one_hot(self.encode(text), num_classes=len(self)).to(torch.float32)

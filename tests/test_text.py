@@ -1,6 +1,8 @@
 """course_utils.text: the shipped public-domain texts."""
 
+import numpy as np
 import pytest
+import torch
 
 from course_utils.text import TEXTS, load_text
 
@@ -17,3 +19,60 @@ def test_alice_is_shipped_whole_and_clean():
 def test_unknown_text_is_rejected():
     with pytest.raises(ValueError, match="name must be one of"):
         load_text("hamlet")
+
+
+def test_vocabulary_round_trip_and_one_hot():
+    from course_utils.text import Vocabulary
+
+    vocab = Vocabulary.from_text("hello world")
+    assert vocab.symbols == tuple(sorted(set("hello world")))
+    ids = vocab.encode("low")
+    assert ids.dtype == torch.int64 and ids.shape == (3,)
+    assert vocab.decode(ids) == "low" and vocab.decode([]) == ""
+    one_hot = vocab.one_hot("low")
+    assert one_hot.shape == (3, len(vocab)) and one_hot.dtype == torch.float32
+    assert torch.equal(one_hot.argmax(dim=1), ids) and torch.equal(one_hot.sum(dim=1), torch.ones(3))
+
+
+def test_vocabulary_unknown_characters():
+    from course_utils.text import Vocabulary
+
+    strict = Vocabulary("helo")
+    with pytest.raises(ValueError, match=r"not in the vocabulary: \['x', 'y'\]"):
+        strict.encode("hexy")
+    lenient = Vocabulary("helo", unknown="?")
+    assert lenient.decode(lenient.encode("hexy")) == "he??"
+    assert lenient.unseen("hexyx") == ["x", "y"]
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, match",
+    [
+        (["ab", "c"], {}, "single characters"),
+        (["a", "a"], {}, "distinct"),
+        ([[]], {}, "at least one"),
+        (["ab"], {"unknown": "?", "start": "?"}, "different"),
+    ],
+)
+def test_vocabulary_rejects_bad_symbols(args, kwargs, match):
+    from course_utils.text import Vocabulary
+
+    symbols = args if len(args) > 1 else args[0]
+    with pytest.raises(ValueError, match=match):
+        Vocabulary(symbols, **kwargs)
+
+
+def test_vocabulary_rejects_bad_indices_and_text():
+    from course_utils.text import Vocabulary
+
+    vocab = Vocabulary("ab")
+    with pytest.raises(ValueError, match="indices must lie in"):
+        vocab.decode([0, 2])
+    with pytest.raises(ValueError, match="1-D sequence of integers"):
+        vocab.decode(torch.zeros(2, 2, dtype=torch.int64))
+    with pytest.raises(ValueError, match="1-D sequence of integers"):
+        vocab.decode(np.array([0.0, 1.0]))
+    with pytest.raises(TypeError, match="text must be a str"):
+        vocab.encode(["a"])
+    with pytest.raises(ValueError, match="non-empty string"):
+        Vocabulary.from_text("")
