@@ -34,6 +34,11 @@ __all__ = [
     "figure_architecture",
     "figure_architectures",
     "figure_bptt",
+    "figure_stacked",
+    "figure_bidirectional",
+    "figure_attention_pooling",
+    "figure_embedding_lookup",
+    "figure_encoder_decoder",
     "FIGURES",
     "write_figures",
 ]
@@ -236,11 +241,208 @@ def figure_bptt(n_steps: int = 4) -> Figure:
     return fig
 
 
+def _check_count(name: str, value: object, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
+        raise ValueError(f"{name} must be an integer from {low} to {high}, got {value!r}")
+    return int(value)
+
+
+def _finish(ax: Axes, xlim: tuple[float, float], ylim: tuple[float, float]) -> None:
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+
+def figure_stacked(num_layers: int = 2, n_steps: int = 4) -> Figure:
+    """A stacked RNN: layer l reads the hidden states of layer l - 1; h_n is the last column, one state per layer."""
+    num_layers = _check_count("num_layers", num_layers, 1, 4)
+    n_steps = _check_count("n_steps", n_steps, 2, 6)
+    dx, dy = 1.6, 1.3
+    fig, ax = plt.subplots(figsize=(1.6 * n_steps + 3.2, 1.25 * (num_layers + 2) + 0.4))
+    top = dy * (num_layers + 1)
+    for t in range(n_steps):
+        x = t * dx
+        _node(ax, x, 0.0, f"$x_{{{t + 1}}}$", COLORS["x"])
+        for layer in range(1, num_layers + 1):
+            y = layer * dy
+            last = t == n_steps - 1
+            _node(ax, x, y, f"$h^{{({layer})}}_{{{t + 1}}}$", COLORS["h"], linewidth=2.6 if last else 1.2)
+            _arrow(ax, (x, y - dy + _BOX), (x, y - _BOX))
+            if t > 0:
+                label = f"$W^{{({layer})}}$" if t == 1 else ""
+                _arrow(ax, (x - dx + _BOX, y), (x - _BOX, y), label, offset=(-0.25, 0.2))
+        _node(ax, x, top, f"$o_{{{t + 1}}}$", COLORS["o"])
+        _arrow(ax, (x, top - dy + _BOX), (x, top - _BOX))
+    right = (n_steps - 1) * dx + _BOX + 0.25
+    ax.annotate("", xy=(right, dy - _BOX), xytext=(right, num_layers * dy + _BOX),
+                arrowprops={"arrowstyle": "-", "linewidth": 1.2, "color": COLORS["edge"]})
+    ax.text(right + 0.15, (num_layers + 1) * dy / 2, "$h_n$: the last step\nof every layer,\n(num_layers, batch,\n hidden)",
+            ha="left", va="center", fontsize=9)
+    ax.text(right + 0.15, top, "output: the top\nlayer at every step,\n(batch, time, hidden)", ha="left", va="center",
+            fontsize=9)
+    for layer in range(1, num_layers + 1):
+        ax.text(-_BOX - 0.2, layer * dy, f"layer {layer}", ha="right", va="center", fontsize=9)
+    _finish(ax, (-1.6, (n_steps - 1) * dx + 2.6), (-0.6, top + 0.6))
+    return fig
+
+
+def figure_bidirectional(n_steps: int = 4) -> Figure:
+    """A bidirectional RNN: a forward and a backward chain read the same inputs; each output sees both states."""
+    n_steps = _check_count("n_steps", n_steps, 2, 6)
+    dx, shift, y_fwd, y_bwd, y_out = 2.1, 0.48, 1.3, 2.55, 3.85
+    fig, ax = plt.subplots(figsize=(2.0 * n_steps + 1.8, 4.8))
+    for t in range(n_steps):
+        x = t * dx
+        _node(ax, x, 0.0, f"$x_{{{t + 1}}}$", COLORS["x"])
+        _node(ax, x - shift, y_fwd, rf"$\overrightarrow{{h}}_{{{t + 1}}}$", COLORS["h"])
+        _node(ax, x + shift, y_bwd, rf"$\overleftarrow{{h}}_{{{t + 1}}}$", "#d4efc9")
+        _node(ax, x, y_out, f"$o_{{{t + 1}}}$", COLORS["o"])
+        _arrow(ax, (x - 0.15, _BOX), (x - shift, y_fwd - _BOX))
+        _arrow(ax, (x + 0.15, _BOX), (x + shift, y_bwd - _BOX))
+        _arrow(ax, (x - shift, y_fwd + _BOX), (x - 0.15, y_out - _BOX))
+        _arrow(ax, (x + shift, y_bwd + _BOX), (x + 0.15, y_out - _BOX))
+        if t > 0:
+            _arrow(ax, (x - dx - shift + _BOX, y_fwd), (x - shift - _BOX, y_fwd))
+            _arrow(ax, (x + shift - _BOX, y_bwd), (x - dx + shift + _BOX, y_bwd))
+    ax.text(-shift - _BOX - 0.15, y_fwd, "forward\n(left to right)", ha="right", va="center", fontsize=9)
+    ax.text(-shift - _BOX - 0.15, y_bwd, "backward\n(right to left)", ha="right", va="center", fontsize=9)
+    ax.text((n_steps - 1) * dx / 2, y_out + 0.75,
+            r"$o_t = V\,[\overrightarrow{h}_t ; \overleftarrow{h}_t] + c$ (concatenate)   or   "
+            r"$o_t = V\,(\overrightarrow{h}_t + \overleftarrow{h}_t) + c$ (sum)", ha="center", va="center", fontsize=10)
+    _finish(ax, (-2.6, (n_steps - 1) * dx + 0.9), (-0.6, y_out + 1.1))
+    return fig
+
+
+#: The example sequence of the attention figure and its (illustrative) weights.
+_ATTENTION_EXAMPLE = ("B", "c", "X", "a", "Y", "d", "E"), (0.02, 0.03, 0.45, 0.03, 0.41, 0.03, 0.03)
+
+
+def figure_attention_pooling() -> Figure:
+    """Attention pooling: a weight alpha_i = softmax(w . h_i) per hidden state, their weighted sum feeds the classifier."""
+    symbols, alphas = _ATTENTION_EXAMPLE
+    dx = 1.3
+    n = len(symbols)
+    centre = (n - 1) * dx / 2
+    fig, ax = plt.subplots(figsize=(1.25 * n + 1.5, 5.6))
+    pool_y, out_y = 4.3, 5.6
+    for t, (symbol, alpha) in enumerate(zip(symbols, alphas)):
+        x = t * dx
+        _node(ax, x, 0.0, symbol, COLORS["x"])
+        _node(ax, x, 1.3, f"$h_{{{t + 1}}}$", COLORS["h"])
+        _arrow(ax, (x, _BOX), (x, 1.3 - _BOX))
+        if t > 0:
+            _arrow(ax, (x - dx + _BOX, 1.3), (x - _BOX, 1.3))
+        ax.add_patch(Rectangle((x - 0.22, 1.85), 0.44, 1.6 * alpha, facecolor=COLORS["loss"], edgecolor=COLORS["edge"],
+                               linewidth=0.8))
+        ax.text(x + 0.26, 1.9, f"{alpha:.2f}", ha="left", va="bottom", fontsize=8)
+        ax.plot([x, x], [1.3 + _BOX, 1.85], color=COLORS["edge"], linewidth=0.8)
+        ax.add_patch(FancyArrowPatch((x, 1.85 + 1.6 * alpha), (centre, pool_y - _BOX), arrowstyle="-|>", mutation_scale=10,
+                                     linewidth=0.4 + 6 * alpha, color=COLORS["edge"], alpha=0.25 + 0.75 * alpha / max(alphas),
+                                     shrinkA=0, shrinkB=0))
+    ax.text(-_BOX - 0.1, 2.2, r"$\alpha_i$", ha="right", va="center", fontsize=12)
+    _node(ax, centre, pool_y, "", "white")
+    ax.text(centre, pool_y, r"$\Sigma$", ha="center", va="center", fontsize=16)
+    ax.text(centre + _BOX + 0.15, pool_y, r"$\Sigma_i\, \alpha_i h_i$", ha="left", va="center", fontsize=11)
+    _node(ax, centre, out_y, r"$\hat{y}$", COLORS["o"])
+    _arrow(ax, (centre, pool_y + _BOX), (centre, out_y - _BOX), "V, c")
+    ax.text((n - 1) * dx + _BOX + 0.2, 2.6,
+            r"$\alpha_i = \frac{\exp(w^\top h_i)}{\sum_j \exp(w^\top h_j)}$", ha="left", va="center", fontsize=12)
+    _finish(ax, (-1.0, (n - 1) * dx + 3.3), (-0.6, out_y + 0.6))
+    return fig
+
+
+def figure_embedding_lookup(vocab_size: int = 6, dim: int = 3, index: int = 3) -> Figure:
+    """An embedding is a table lookup: one-hot row vector times the (vocab_size, dim) matrix picks row `index`."""
+    vocab_size = _check_count("vocab_size", vocab_size, 2, 10)
+    dim = _check_count("dim", dim, 1, 6)
+    index = _check_count("index", index, 0, vocab_size - 1)
+    values = np.sin(np.arange(vocab_size * dim).reshape(vocab_size, dim) * 1.7 + 0.4)
+    cmap = matplotlib.colormaps["RdBu_r"]
+    cell = 0.5
+    fig, ax = plt.subplots(figsize=(0.5 * (vocab_size + 2 * dim) + 3.5, 0.5 * vocab_size + 1.6))
+    top = vocab_size * cell
+    for k in range(vocab_size):  # the one-hot row vector, drawn as a row
+        ax.add_patch(Rectangle((k * cell, top / 2 - cell / 2), cell, cell, facecolor=COLORS["x"] if k == index else "white",
+                               edgecolor=COLORS["edge"], linewidth=0.8))
+        ax.text(k * cell + cell / 2, top / 2, "1" if k == index else "0", ha="center", va="center", fontsize=9)
+    ax.text(vocab_size * cell / 2, top / 2 - cell, f"one-hot $x$ ({vocab_size},)", ha="center", va="top", fontsize=9)
+    left = vocab_size * cell + 0.8
+    ax.text(left - 0.4, top / 2, r"$\times$", ha="center", va="center", fontsize=14)
+    for k in range(vocab_size):  # the embedding matrix, row k at the top for k = 0
+        y = top - (k + 1) * cell
+        for j in range(dim):
+            ax.add_patch(Rectangle((left + j * cell, y), cell, cell, facecolor=cmap((values[k, j] + 1) / 2),
+                                   edgecolor=COLORS["edge"], linewidth=2.0 if k == index else 0.5,
+                                   alpha=1.0 if k == index else 0.35))
+        ax.text(left - 0.1, y + cell / 2, str(k), ha="right", va="center", fontsize=8, color="#666666")
+    ax.text(left + dim * cell / 2, -0.25, f"$E$ ({vocab_size}, {dim})", ha="center", va="top", fontsize=9)
+    right = left + dim * cell + 0.8
+    ax.text(right - 0.4, top / 2, "=", ha="center", va="center", fontsize=14)
+    for j in range(dim):
+        ax.add_patch(Rectangle((right + j * cell, top / 2 - cell / 2), cell, cell, facecolor=cmap((values[index, j] + 1) / 2),
+                               edgecolor=COLORS["edge"], linewidth=2.0))
+    ax.text(right + dim * cell / 2, top / 2 - cell, f"row {index} of $E$ ({dim},)", ha="center", va="top", fontsize=9)
+    ax.text((right + dim * cell) / 2, top + 0.35, f"nn.Embedding({vocab_size}, {dim})(index {index}) reads row {index}: "
+            "no multiplication needed", ha="center", va="bottom", fontsize=10)
+    ax.set_xlim(-0.2, right + dim * cell + 0.2)
+    ax.set_ylim(-0.8, top + 0.8)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return fig
+
+
+def figure_encoder_decoder(source: str = "3142", start: str = "<s>") -> Figure:
+    """The number sorter as an encoder-decoder: the encoder's last state is the context, the decoder writes the sorted digits."""
+    if not isinstance(source, str) or not 2 <= len(source) <= 6 or not source.isdigit():
+        raise ValueError(f"source must be a string of 2 to 6 digits, got {source!r}")
+    target = "".join(sorted(source))
+    n = len(source)
+    dx = 1.5
+    gap = 1.2
+    fig, ax = plt.subplots(figsize=(1.5 * 2 * n + 2.6, 4.4))
+    for t, digit in enumerate(source):
+        x = t * dx
+        _node(ax, x, 0.0, digit, COLORS["x"])
+        _node(ax, x, 1.3, f"$e_{{{t + 1}}}$", COLORS["h"])
+        _arrow(ax, (x, _BOX), (x, 1.3 - _BOX))
+        if t > 0:
+            _arrow(ax, (x - dx + _BOX, 1.3), (x - _BOX, 1.3))
+    context_x = (n - 1) * dx + gap
+    _node(ax, context_x, 1.3, "$C$", COLORS["loss"])
+    _arrow(ax, ((n - 1) * dx + _BOX, 1.3), (context_x - _BOX, 1.3))
+    inputs = [start] + list(target[:-1])
+    for t in range(n):
+        x = context_x + gap + t * dx
+        _node(ax, x, 0.0, inputs[t], "white" if t == 0 else COLORS["x"])
+        _node(ax, x, 1.3, f"$d_{{{t + 1}}}$", COLORS["h"])
+        _node(ax, x, 2.6, target[t], COLORS["o"])
+        _arrow(ax, (x, _BOX), (x, 1.3 - _BOX))
+        _arrow(ax, (x, 1.3 + _BOX), (x, 2.6 - _BOX))
+        _arrow(ax, (x - (gap if t == 0 else dx) + _BOX, 1.3), (x - _BOX, 1.3))
+        if t < n - 1:
+            ax.add_patch(FancyArrowPatch((x + _BOX, 2.6), (x + dx - _BOX, 0.1), arrowstyle="-|>", mutation_scale=10,
+                                         linewidth=1.0, linestyle="--", color=COLORS["grad"], shrinkA=0, shrinkB=0))
+    ax.text((n - 1) * dx / 2, 3.2, "encoder: reads the digits", ha="center", va="center", fontsize=10)
+    ax.text(context_x + gap + (n - 1) * dx / 2, 3.4, "decoder: writes them sorted", ha="center", va="center", fontsize=10)
+    ax.text(context_x, 2.15, f"context\n$C = e_{{{n}}}$", ha="center", va="center", fontsize=9)
+    ax.text(context_x + gap + (n - 1) * dx / 2, -0.8,
+            "decoder input: the previous true digit while training (teacher forcing),\n"
+            "its own previous prediction at test time (dashed)", ha="center", va="center", fontsize=9)
+    _finish(ax, (-0.7, context_x + gap + (n - 1) * dx + 0.7), (-1.3, 3.8))
+    return fig
+
+
 #: Every file in img/ and the function that draws it.
 FIGURES: dict[str, Callable[[], Figure]] = {
     "rnn_folded_unrolled.png": figure_folded_unrolled,
     "architectures.png": figure_architectures,
     "bptt_unrolled.png": figure_bptt,
+    "stacked_rnn.png": figure_stacked,
+    "bidirectional_rnn.png": figure_bidirectional,
+    "attention_pooling.png": figure_attention_pooling,
+    "embedding_lookup.png": figure_embedding_lookup,
+    "encoder_decoder.png": figure_encoder_decoder,
     **{f"arch_{name}.png": (lambda name=name: figure_architecture(name)) for name in ARCHITECTURES},
 }
 

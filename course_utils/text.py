@@ -6,6 +6,13 @@ No downloads at run time: the texts live in ``course_utils/data/``.
 I to V, from Project Gutenberg eBook #11 (https://www.gutenberg.org/ebooks/11),
 the Millennium Fulcrum Edition 3.0 text. The work is in the public domain; the
 file holds only the book's text, without Project Gutenberg's licence header.
+
+``messages``: 210 short text messages, each labelled ``spam`` or ``ham`` (not
+spam), written for this course (no message is taken from a real inbox or an
+existing corpus) and dedicated to the public domain (CC0). It is the labelled
+set of the spam-classifier challenge of the reference lecture slides
+(``003_2009cc42fbf6608c.txt``, "Challenge: email spam classifier"). One message
+per line, ``label<TAB>text``; read it with :func:`load_labelled`.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-__all__ = ["TextInfo", "TEXTS", "load_text", "Vocabulary"]
+__all__ = ["TextInfo", "TEXTS", "load_text", "parse_labelled", "load_labelled", "Vocabulary"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,8 @@ class TextInfo:
     year: int
     source: str
     license: str
+    #: For a labelled set (one ``label<TAB>text`` per line), the labels it may use; empty for plain text.
+    labels: tuple[str, ...] = ()
 
 
 TEXTS: dict[str, TextInfo] = {
@@ -42,6 +51,15 @@ TEXTS: dict[str, TextInfo] = {
         source="Project Gutenberg eBook #11, https://www.gutenberg.org/ebooks/11",
         license="public domain",
     ),
+    "messages": TextInfo(
+        file="messages.txt",
+        title="Short text messages labelled spam or ham",
+        author="the authors of this course",
+        year=2026,
+        source="written for this course",
+        license="public domain (CC0)",
+        labels=("ham", "spam"),
+    ),
 }
 
 
@@ -50,6 +68,38 @@ def load_text(name: str = "alice") -> str:
     if name not in TEXTS:
         raise ValueError(f"name must be one of {sorted(TEXTS)}, got {name!r}")
     return resources.files("course_utils").joinpath("data", TEXTS[name].file).read_text(encoding="utf-8")
+
+
+def parse_labelled(text: str, labels: Iterable[str]) -> list[tuple[str, str]]:
+    """The (label, text) pairs of `text`, one ``label<TAB>text`` per line; every label must be one of `labels`."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    labels = tuple(labels)
+    if not labels or not all(isinstance(label, str) and label for label in labels):
+        raise ValueError(f"labels must be a non-empty collection of non-empty strings, got {labels!r}")
+    pairs = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        fields = line.split("\t")
+        if len(fields) != 2 or not fields[1].strip():
+            raise ValueError(f"line {number} must be 'label<TAB>text' with a non-empty text, got {line[:60]!r}")
+        label, message = fields
+        if label not in labels:
+            raise ValueError(f"line {number} has label {label!r}; labels must be one of {list(labels)}")
+        pairs.append((label, message))
+    if not pairs:
+        raise ValueError("text must hold at least one 'label<TAB>text' line")
+    return pairs
+
+
+def load_labelled(name: str = "messages") -> list[tuple[str, str]]:
+    """The (label, text) pairs of the shipped labelled set `name`, in file order (see :data:`TEXTS`)."""
+    if name not in TEXTS:
+        raise ValueError(f"name must be one of {sorted(TEXTS)}, got {name!r}")
+    info = TEXTS[name]
+    if not info.labels:
+        labelled = sorted(n for n, i in TEXTS.items() if i.labels)
+        raise ValueError(f"name must be a labelled set, one of {labelled}; {name!r} is plain text (use load_text)")
+    return parse_labelled(load_text(name), info.labels)
 
 
 class Vocabulary:

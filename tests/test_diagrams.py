@@ -70,3 +70,30 @@ def test_draw_unrolled_draws_vector_states_as_strips_and_greys_out_the_future():
 def test_figure_bptt_rejects_bad_lengths(n_steps):
     with pytest.raises(ValueError, match="n_steps"):
         diagrams.figure_bptt(n_steps)
+
+
+@pytest.mark.parametrize(
+    "draw, kwargs, match",
+    [
+        (diagrams.figure_stacked, {"num_layers": 0}, "num_layers"),
+        (diagrams.figure_stacked, {"n_steps": 7}, "n_steps"),
+        (diagrams.figure_bidirectional, {"n_steps": 1}, "n_steps"),
+        (diagrams.figure_embedding_lookup, {"index": 6}, "index"),
+        (diagrams.figure_embedding_lookup, {"vocab_size": True}, "vocab_size"),
+        (diagrams.figure_encoder_decoder, {"source": "3a1"}, "source"),
+        (diagrams.figure_encoder_decoder, {"source": "1"}, "source"),
+    ],
+)
+def test_architecture_figures_reject_bad_sizes(draw, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        draw(**kwargs)
+
+
+def test_encoder_decoder_figure_writes_the_sorted_digits():
+    fig = diagrams.figure_encoder_decoder("312")
+    try:
+        texts = [t.get_text() for t in fig.axes[0].texts]
+        # each digit once as encoder input and once as output; all but the largest once more as decoder input
+        assert [texts.count(d) for d in "123"] == [3, 3, 2] and "<s>" in texts
+    finally:
+        plt.close(fig)

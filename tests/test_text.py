@@ -76,3 +76,60 @@ def test_vocabulary_rejects_bad_indices_and_text():
         vocab.encode(["a"])
     with pytest.raises(ValueError, match="non-empty string"):
         Vocabulary.from_text("")
+
+
+def test_messages_are_a_small_clean_labelled_set():
+    from course_utils.text import load_labelled
+
+    pairs = load_labelled("messages")
+    assert 150 <= len(pairs) <= 300
+    labels = [label for label, _ in pairs]
+    assert set(labels) == {"spam", "ham"}
+    assert 0.35 < labels.count("spam") / len(labels) < 0.5
+    texts = [text for _, text in pairs]
+    assert len(set(texts)) == len(texts), "every message is distinct"
+    assert all(0 < len(t) <= 120 and t == t.strip() and t.isascii() and t.isprintable() for t in texts)
+    info = TEXTS["messages"]
+    assert info.source == "written for this course" and info.license == "public domain (CC0)"
+    assert info.labels == ("ham", "spam")
+
+
+def test_parse_labelled_reads_tab_separated_lines():
+    from course_utils.text import parse_labelled
+
+    assert parse_labelled("spam\tWIN now\nham\tsee you at 6\n", ["ham", "spam"]) == [("spam", "WIN now"), ("ham", "see you at 6")]
+
+
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("spam WIN now", r"line 1 must be 'label<TAB>text'"),
+        ("ham\tok\nspam\t", r"line 2 must be 'label<TAB>text' with a non-empty text"),
+        ("ham\ta\tb", r"line 1 must be"),
+        ("eggs\thello", r"line 1 has label 'eggs'; labels must be one of \['ham', 'spam'\]"),
+        ("", "at least one"),
+    ],
+)
+def test_parse_labelled_rejects_malformed_lines(text, match):
+    from course_utils.text import parse_labelled
+
+    with pytest.raises(ValueError, match=match):
+        parse_labelled(text, ("ham", "spam"))
+
+
+def test_parse_labelled_rejects_bad_arguments():
+    from course_utils.text import parse_labelled
+
+    with pytest.raises(TypeError, match="text must be a str"):
+        parse_labelled(b"ham\thi", ["ham"])
+    with pytest.raises(ValueError, match="labels must be a non-empty collection"):
+        parse_labelled("ham\thi", [])
+
+
+def test_load_labelled_rejects_plain_texts_and_unknown_names():
+    from course_utils.text import load_labelled
+
+    with pytest.raises(ValueError, match=r"labelled set, one of \['messages'\]; 'alice' is plain text"):
+        load_labelled("alice")
+    with pytest.raises(ValueError, match="name must be one of"):
+        load_labelled("inbox")
