@@ -247,6 +247,17 @@ def _check_count(name: str, value: object, low: int, high: int) -> int:
     return int(value)
 
 
+def _reading_chain(ax: Axes, inputs: Sequence[str], state: str, dx: float) -> None:
+    """Input boxes labelled `inputs` at y = 0 under a chain of states `state`_1, `state`_2, ... at y = 1.3."""
+    for t, symbol in enumerate(inputs):
+        x = t * dx
+        _node(ax, x, 0.0, symbol, COLORS["x"])
+        _node(ax, x, 1.3, f"${state}_{{{t + 1}}}$", COLORS["h"])
+        _arrow(ax, (x, _BOX), (x, 1.3 - _BOX))
+        if t > 0:
+            _arrow(ax, (x - dx + _BOX, 1.3), (x - _BOX, 1.3))
+
+
 def _finish(ax: Axes, xlim: tuple[float, float], ylim: tuple[float, float]) -> None:
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
@@ -326,13 +337,9 @@ def figure_attention_pooling() -> Figure:
     centre = (n - 1) * dx / 2
     fig, ax = plt.subplots(figsize=(1.25 * n + 1.5, 5.6))
     pool_y, out_y = 4.3, 5.6
-    for t, (symbol, alpha) in enumerate(zip(symbols, alphas)):
+    _reading_chain(ax, symbols, "h", dx)
+    for t, alpha in enumerate(alphas):
         x = t * dx
-        _node(ax, x, 0.0, symbol, COLORS["x"])
-        _node(ax, x, 1.3, f"$h_{{{t + 1}}}$", COLORS["h"])
-        _arrow(ax, (x, _BOX), (x, 1.3 - _BOX))
-        if t > 0:
-            _arrow(ax, (x - dx + _BOX, 1.3), (x - _BOX, 1.3))
         ax.add_patch(Rectangle((x - 0.22, 1.85), 0.44, 1.6 * alpha, facecolor=COLORS["loss"], edgecolor=COLORS["edge"],
                                linewidth=0.8))
         ax.text(x + 0.26, 1.9, f"{alpha:.2f}", ha="left", va="bottom", fontsize=8)
@@ -401,13 +408,7 @@ def figure_encoder_decoder(source: str = "3142", start: str = "<s>") -> Figure:
     dx = 1.5
     gap = 1.2
     fig, ax = plt.subplots(figsize=(1.5 * 2 * n + 2.6, 4.4))
-    for t, digit in enumerate(source):
-        x = t * dx
-        _node(ax, x, 0.0, digit, COLORS["x"])
-        _node(ax, x, 1.3, f"$e_{{{t + 1}}}$", COLORS["h"])
-        _arrow(ax, (x, _BOX), (x, 1.3 - _BOX))
-        if t > 0:
-            _arrow(ax, (x - dx + _BOX, 1.3), (x - _BOX, 1.3))
+    _reading_chain(ax, source, "e", dx)
     context_x = (n - 1) * dx + gap
     _node(ax, context_x, 1.3, "$C$", COLORS["loss"])
     _arrow(ax, ((n - 1) * dx + _BOX, 1.3), (context_x - _BOX, 1.3))
