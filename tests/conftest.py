@@ -17,6 +17,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
 
 from course_utils import publish
 
@@ -46,31 +48,29 @@ def unavailable(message: str) -> None:
     pytest.skip(message)
 
 
-def _need_browser_libraries() -> None:
+def _build(tmp_path_factory, what: str) -> Path:
+    """Build the decks (``slides``) or the site (``site``) into a fresh temporary folder, as make does."""
     missing = publish.missing_browser_libraries()
     if missing:
         unavailable(
             f"the browser libraries of the decks are not installed (node_modules lacks {missing[0]}): "
             "install Node.js and npm (Debian/Ubuntu: apt-get install nodejs npm) and run `make slides` once"
         )
+    out = tmp_path_factory.mktemp("publish") / what
+    (publish.build_slides if what == "slides" else publish.build_site)(out)
+    return out
 
 
 @pytest.fixture(scope="session")
 def built_slides(tmp_path_factory) -> Path:
     """Folder holding every notebook's deck, as ``make slides`` builds it."""
-    _need_browser_libraries()
-    out = tmp_path_factory.mktemp("publish") / "slides"
-    publish.build_slides(out)
-    return out
+    return _build(tmp_path_factory, "slides")
 
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
     """Folder holding the course site, as ``make site`` builds it."""
-    _need_browser_libraries()
-    out = tmp_path_factory.mktemp("publish") / "site"
-    publish.build_site(out)
-    return out
+    return _build(tmp_path_factory, "site")
 
 
 @pytest.fixture(scope="session")
@@ -82,9 +82,6 @@ def browser():
             f"the browser tests need Debian's Chromium and its driver ({', '.join(missing)} not found): "
             "apt-get update && apt-get install -y chromium chromium-driver"
         )
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     profile = tempfile.TemporaryDirectory(prefix="chromium-profile-")

@@ -36,6 +36,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from selenium.common.exceptions import JavascriptException
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 from course_utils import publish
 
@@ -54,9 +60,6 @@ TIMEOUT = 60
 
 def wait_for(driver, script: str, timeout: float = TIMEOUT, message: str = ""):
     """Run ``script`` (a JS expression) until it is truthy; return its value."""
-    from selenium.common.exceptions import JavascriptException
-    from selenium.webdriver.support.ui import WebDriverWait
-
     # (a script error, such as an element not there yet, counts as not yet)
     return WebDriverWait(driver, timeout, poll_frequency=0.2, ignored_exceptions=(JavascriptException,)).until(
         lambda d: d.execute_script(f"return {script};"), message or f"timed out waiting for: {script}"
@@ -145,9 +148,6 @@ def reveal(driver, call: str):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_deck_works_offline(path, browser, built_slides):
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.common.keys import Keys
-
     open_page(browser, (built_slides / "notebooks" / f"{path.stem}.slides.html").as_uri())
     wait_for(browser, "document.querySelector('.reveal.ready') !== null", message="reveal.js never became ready")
     assert reveal(browser, "Reveal.isReady()") is True
@@ -236,7 +236,7 @@ def test_site_index_links_resolve(browser, site_url):
             assert response.status == 200, href
     # and a click on the first deck's link opens a working deck
     first = NOTEBOOKS[0].stem
-    browser.find_element("css selector", f'a[href="notebooks/{first}.slides.html"]').click()
+    browser.find_element(By.CSS_SELECTOR, f'a[href="notebooks/{first}.slides.html"]').click()
     wait_for(browser, "document.querySelector('.reveal.ready') !== null", message="the deck linked from the index did not start")
     assert console_errors(browser) == []
 
@@ -367,10 +367,6 @@ def test_jupyterlab_runs_the_notebook_and_its_slider_changes_the_output(path, br
 
 def menu(driver, label: str, command: str) -> None:
     """Open JupyterLab's menu ``label`` and click its item that runs ``command``."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
     driver.find_element(By.XPATH, f"//div[contains(@class, 'lm-MenuBar-itemLabel') and text()='{label}']").click()
     item = (By.CSS_SELECTOR, f"li.lm-Menu-item[data-command='{command}']")
     WebDriverWait(driver, 10).until(expected_conditions.element_to_be_clickable(item)).click()
@@ -378,9 +374,6 @@ def menu(driver, label: str, command: str) -> None:
 
 def check_slider_in_jupyterlab(browser, base: str, token: str, path: Path) -> None:
     """Open ``path`` in JupyterLab, run all cells from the menu, move the first slider, see the output change."""
-    from selenium.webdriver.common.action_chains import ActionChains
-    from selenium.webdriver.common.keys import Keys
-
     # Open JupyterLab on the notebooks folder, wait for its launcher (the kernels are known then),
     # and open the notebook from the file browser with a double click, as a student would.
     open_page(browser, f"{base}/lab/tree/notebooks?reset&token={token}")  # reset: nothing left open from before
