@@ -90,7 +90,7 @@ $(NODE_STAMP): package.json package-lock.json
 
 # Installs node_modules if npm is there; without npm the browser tests say what is missing.
 browser-libs:
-	@if command -v $(NPM) >/dev/null 2>&1; then $(MAKE) --no-print-directory $(NODE_STAMP); \
+	@if command -v $(NPM) >/dev/null 2>&1; then $(MAKE) --no-print-directory -s $(NODE_STAMP); \
 	else echo "note: npm not found, so the slide and site tests will skip (install Node.js and npm to run them)"; fi
 
 bench: $(STAMP)
