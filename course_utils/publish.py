@@ -17,8 +17,10 @@ stick, a web server) and opened without a network:
       vendor/      the browser libraries  vendor/
 
 The folder mirrors the repository (``notebooks/`` next to ``img/``), so the
-notebooks' ``../img/...`` links work unchanged, and a link to another lecture
-(``NN_name.ipynb``) is pointed at its page or deck. Two small template overrides
+notebooks' ``../img/...`` links work unchanged, a link to another lecture
+(``NN_name.ipynb``) is pointed at its page or deck, and the text a widget leaves
+behind in a stored notebook (``interactive(children=(IntSlider(...``) becomes a
+short note (a widget needs a running kernel; the static figure before it stays). Two small template overrides
 in ``course_utils/templates/`` remove the mermaid script that nbconvert adds (it
 imports mermaid from a CDN in every deck) and give each page links to the index
 and to its deck; the reveal.js theme is reveal's ``white`` without its web-font
@@ -35,6 +37,7 @@ documentation.
 from __future__ import annotations
 
 import argparse
+import copy
 import html
 import re
 import shutil
@@ -52,6 +55,7 @@ __all__ = [
     "lecture",
     "missing_browser_libraries",
     "copy_vendor",
+    "without_widget_text",
     "export_notebooks",
     "build_slides",
     "build_site",
@@ -102,6 +106,8 @@ VENDOR_URL = "../vendor"
 MARKER = ".course-build"
 NOTEBOOK_NAME = re.compile(r"\d\d_[a-z0-9_]+\.ipynb")
 NOTEBOOK_LINK = re.compile(r'href="(?:\./)?(\d\d_[a-z0-9_]+)\.ipynb(#[^"]*)?"')
+#: What a page or a deck shows in place of a widget (it needs a running kernel).
+WIDGET_NOTE = "<p><em>[interactive widget: run the notebook in JupyterLab to use it]</em></p>"
 TITLE = re.compile(r"#\s+(\d+)\s*·\s*(.+)")
 
 
@@ -175,6 +181,24 @@ def copy_vendor(out: str | Path, node_modules: str | Path = ROOT / "node_modules
     return vendor
 
 
+def without_widget_text(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Return a copy of ``nb`` where a widget's leftover text (``interactive(children=...``) is a short note instead."""
+    if not isinstance(nb, nbformat.NotebookNode):
+        raise TypeError(f"nb must be an nbformat.NotebookNode, got {type(nb).__name__}")
+    import ipywidgets
+
+    # The text stands for a widget once its view is stripped: the repr of an ipywidgets class.
+    classes = sorted(n for n, o in vars(ipywidgets).items() if isinstance(o, type) and issubclass(o, ipywidgets.Widget))
+    widget_text = re.compile(rf"({'|'.join(classes)})\(")
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if set(data) == {"text/plain"} and widget_text.match(str(data["text/plain"])):
+                output["data"] = {"text/html": WIDGET_NOTE, "text/plain": "[interactive widget]"}
+    return nb
+
+
 def _exporter(kind: str):
     """An nbconvert exporter (``slides`` or ``html``) whose URLs point at ``../vendor/``."""
     from nbconvert import HTMLExporter, SlidesExporter
@@ -208,7 +232,7 @@ def export_notebooks(kind: str, notebooks: list[Path], out: str | Path) -> list[
     written = []
     for path in notebooks:
         info = lecture(path)
-        nb = nbformat.read(path, as_version=4)
+        nb = without_widget_text(nbformat.read(path, as_version=4))
         nb.metadata["title"] = f"{info.number} · {info.title}"
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem, "path": str(path.parent)}})
         # A link to another lecture (NN_name.ipynb) goes to its page, or its deck, in the same folder.

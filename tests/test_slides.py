@@ -8,6 +8,7 @@ from the network, every local file a page refers to exists, set-up cells
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from html.parser import HTMLParser
@@ -131,7 +132,7 @@ def test_index_lists_every_lecture_in_order(what, built_slides, built_site):
     positions = []
     for path in NOTEBOOKS:
         info = publish.lecture(path)
-        assert f'id="lecture-{info.number}"' in text and info.title in text
+        assert f'id="lecture-{info.number}"' in text and html.escape(info.title) in text
         positions.append(text.index(f'id="lecture-{info.number}"'))
         anchors = links(index).anchors
         assert f"notebooks/{path.stem}.slides.html" in anchors
@@ -222,3 +223,23 @@ def test_links_between_lectures_lead_to_the_built_files(tmp_path, kind, suffix):
     anchors = links(page).anchors
     assert f"02_b{suffix}#Top" in anchors and f"01_a{suffix}" in anchors
     assert not any(".ipynb" in a for a in anchors)
+
+
+@pytest.mark.parametrize("what", ["slides", "site"])
+def test_no_widget_leaves_its_python_repr_on_a_page(what, built_slides, built_site):
+    folder = built_slides if what == "slides" else built_site
+    for page in html_files(folder / "notebooks"):
+        assert "interactive(children=" not in page.read_text(encoding="utf-8"), page.name
+
+
+def test_widget_text_becomes_a_note_and_other_text_stays():
+    widget = nbformat.v4.new_output("display_data", data={"text/plain": "interactive(children=(IntSlider(value=3),))"})
+    slider = nbformat.v4.new_output("display_data", data={"text/plain": "FloatSlider(value=1.0, min=0.0)"})
+    plain = nbformat.v4.new_output("execute_result", data={"text/plain": "Counter({'a': 3})"}, execution_count=1)
+    text = nbformat.v4.new_output("stream", text="interactive(children=...) is printed, not displayed")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=[widget, slider, plain, text])])
+    outputs = publish.without_widget_text(nb).cells[0].outputs
+    assert [publish.WIDGET_NOTE in o.get("data", {}).get("text/html", "") for o in outputs] == [True, True, False, False]
+    assert nb.cells[0].outputs[0].data == {"text/plain": "interactive(children=(IntSlider(value=3),))"}, "input changed"
+    with pytest.raises(TypeError, match="nb must be an nbformat.NotebookNode"):
+        publish.without_widget_text({"cells": []})
