@@ -13,7 +13,8 @@ error and fails here. The notebooks are discovered, so later ones are covered:
    no console error, and every link of the index resolves;
 3. JupyterLab itself, started on 127.0.0.1 with a token, no browser and its own
    settings in a temporary folder: each course notebook with an ipywidgets
-   slider is opened, run, the slider moved, and its output must change.
+   slider is opened from the file browser, run from the menus down to its first
+   slider, the slider dragged with the mouse, and its output must change.
 """
 
 from __future__ import annotations
