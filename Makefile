@@ -18,12 +18,18 @@ LAB_ARGS ?=
 PYTEST_ARGS ?=
 # Notebooks for `make execute` / `make check`; e.g. `make execute NB=notebooks/01_motivation.ipynb`.
 NB ?= $(sort $(wildcard notebooks/[0-9]*.ipynb))
+# `make slides` and `make site` write here (both folders work offline and can be copied anywhere).
+BUILD ?= _build
+# The browser libraries of the decks and the site (reveal.js, require.js, jQuery,
+# MathJax 2) come from the npm packages pinned in package.json / package-lock.json.
+NPM ?= npm
+NODE_STAMP := node_modules/.package-lock.json
 
 # Inside a notebook kernel matplotlib must use the inline backend: an inherited
 # MPLBACKEND (e.g. Agg on a CI machine) would make every figure output vanish.
 unexport MPLBACKEND
 
-.PHONY: help env lab test execute check figures bench constraints check-python clean
+.PHONY: help env lab test execute check figures slides site browser-libs bench constraints check-python clean
 
 help:
 	@echo "make lab      open the course in JupyterLab (LAB_ARGS=... passes flags)"
@@ -31,6 +37,8 @@ help:
 	@echo "make execute  re-execute notebooks in place and normalise them (NB=... picks some)"
 	@echo "make check    check that the notebooks are stored as a clean run left them"
 	@echo "make figures  redraw the diagrams in img/"
+	@echo "make slides   export every notebook as an offline reveal.js deck into $(BUILD)/slides"
+	@echo "make site     build the offline course site (pages, decks, syllabus) into $(BUILD)/site"
 	@echo "make bench    run the benchmarks in tests/benchmarks/ and print their timings"
 	@echo "make clean    remove the virtual environment and build leftovers"
 
@@ -54,7 +62,9 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
 
-test: $(STAMP)
+# The browser tests build the decks and the site themselves; they need node_modules
+# (installed here when npm exists) and Debian's chromium + chromium-driver.
+test: $(STAMP) browser-libs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 execute: $(STAMP)
@@ -65,6 +75,23 @@ check: $(STAMP)
 
 figures: $(STAMP)
 	$(BIN)/python -m course_utils.diagrams img
+
+slides: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m course_utils.publish slides $(BUILD)/slides
+
+site: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m course_utils.publish site $(BUILD)/site
+
+$(NODE_STAMP): package.json package-lock.json
+	@if ! command -v $(NPM) >/dev/null 2>&1; then \
+	  echo "error: the slides and the site need Node.js and npm to install their browser libraries (Debian/Ubuntu: apt-get install nodejs npm; macOS: brew install node), then run make again" >&2; exit 1; fi
+	$(NPM) ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+# Installs node_modules if npm is there; without npm the browser tests say what is missing.
+browser-libs:
+	@if command -v $(NPM) >/dev/null 2>&1; then $(MAKE) --no-print-directory -s $(NODE_STAMP); \
+	else echo "note: npm not found, so the slide and site tests will skip (install Node.js and npm to run them)"; fi
 
 bench: $(STAMP)
 	@set -e; for script in tests/benchmarks/bench_*.py; do \
@@ -80,4 +107,4 @@ constraints:
 	mv constraints.txt.new constraints.txt && rm -rf .venv-constraints
 
 clean:
-	rm -rf $(VENV) .venv-constraints build *.egg-info course_utils.egg-info
+	rm -rf $(VENV) .venv-constraints build *.egg-info course_utils.egg-info $(BUILD) node_modules
