@@ -1,0 +1,175 @@
+"""Recurrent models built from PyTorch's layers, shared by the notebooks.
+
+``SequenceClassifier`` is the many-to-one network ("acceptor") of the reference
+lectures: a recurrent layer reads the whole sequence and a linear layer maps the
+hidden state at the sequence's last step to class scores (logits),
+``logits = V h_T + c``. It is deliberately two modules and nothing more, an
+``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU`` (``self.recurrent``) and an ``nn.Linear``
+(``self.head``), so that a notebook can read the trained weights of the recurrent
+layer directly (for instance to replay an LSTM step by step and record its gates).
+
+Padding: a batch holds sequences of different lengths, zero-padded at the end.
+The recurrent layer runs over the whole padded batch, and the classifier takes
+the top layer's output at each sequence's own last step, ``lengths - 1``. A
+one-directional network reads left to right, so the padding that follows a
+sequence cannot change its earlier states: that output is exactly the state
+after the last real symbol. The alternative, ``pack_padded_sequence``, stops each
+sequence at its end and returns the same numbers, but on a CPU it was about seven
+times slower here (it cannot use the fused kernel); a *bidirectional* layer does
+need packing, because its backward direction would otherwise start in the padding.
+
+Initialisation follows PyTorch's defaults (every weight and bias of the recurrent
+layer uniform in ``[-1/sqrt(hidden_size), 1/sqrt(hidden_size)]``, the linear layer
+uniform in ``[-1/sqrt(fan_in), 1/sqrt(fan_in)]``), but is drawn from a
+``torch.Generator`` seeded by the model's own ``seed``, never from the global
+generator. Two options change the LSTM's gate biases at the start:
+
+* ``forget_bias``: a large forget-gate bias keeps the cell state from decaying,
+  so that it and its gradient survive many steps (F. A. Gers, J. Schmidhuber and
+  F. Cummins, "Learning to forget: continual prediction with LSTM", *Neural
+  Computation* 12(10), 2000; R. Jozefowicz, W. Zaremba and I. Sutskever, "An
+  empirical exploration of recurrent network architectures", ICML 2015);
+* ``input_bias``: a negative input-gate bias keeps most of each new input out of
+  the cell until the network has learnt what is worth writing. Together they are
+  a fixed version of the "chrono" initialisation of C. Tallec and Y. Ollivier,
+  "Can recurrent neural networks warp time?", ICLR 2018 (b_f large, b_i = -b_f).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from course_utils.reproducibility import check_seed
+
+__all__ = ["CELLS", "LSTM_GATES", "lstm_gate_rows", "SequenceClassifier", "count_parameters"]
+
+#: Recurrent layers a model can be built from.
+CELLS: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+def _positive_int(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return value
+
+
+#: The four blocks of an ``nn.LSTM``'s stacked weights and biases, in PyTorch's order:
+#: input gate i, forget gate f, cell candidate g, output gate o.
+LSTM_GATES: tuple[str, ...] = ("input", "forget", "cell", "output")
+
+
+def lstm_gate_rows(gate: str, hidden_size: int) -> slice:
+    """Rows of an ``nn.LSTM`` weight or bias (4 * hidden_size rows) that belong to ``gate``."""
+    if gate not in LSTM_GATES:
+        raise ValueError(f"gate must be one of {list(LSTM_GATES)}, got {gate!r}")
+    hidden_size = _positive_int(hidden_size, "hidden_size")
+    start = LSTM_GATES.index(gate) * hidden_size
+    return slice(start, start + hidden_size)
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Number of trainable numbers (weights and biases) in ``model``."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+class SequenceClassifier(nn.Module):
+    """Many-to-one classifier: a recurrent layer (``cell`` = 'rnn', 'lstm' or 'gru') and a linear head on its last state."""
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_classes: int,
+        cell: str = "lstm",
+        num_layers: int = 1,
+        forget_bias: float | None = None,
+        input_bias: float | None = None,
+        seed: int = 0,
+    ) -> None:
+        """Build the layers, draw the initial weights from ``seed``; ``forget_bias``/``input_bias`` (LSTM only) set b_f/b_i."""
+        super().__init__()
+        if cell not in CELLS:
+            raise ValueError(f"cell must be one of {list(CELLS)}, got {cell!r}")
+        input_size = _positive_int(input_size, "input_size")
+        hidden_size = _positive_int(hidden_size, "hidden_size")
+        num_classes = _positive_int(num_classes, "num_classes")
+        num_layers = _positive_int(num_layers, "num_layers")
+        for name, value in (("forget_bias", forget_bias), ("input_bias", input_bias)):
+            if value is None:
+                continue
+            if cell != "lstm":
+                raise ValueError(f"{name} only applies to cell='lstm', got cell={cell!r}")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ValueError(f"{name} must be a finite number or None, got {value!r}")
+        self.cell = cell
+        self.forget_bias = forget_bias
+        self.input_bias = input_bias
+        # Built on the "meta" device, the layers draw no initial weights from the global
+        # generator; reset_parameters then draws every weight from this model's own one.
+        recurrent = CELLS[cell](input_size, hidden_size, num_layers=num_layers, batch_first=True, device="meta")
+        self.recurrent = recurrent.to_empty(device="cpu")
+        self.head = nn.Linear(hidden_size, num_classes, device="meta").to_empty(device="cpu")
+        self.reset_parameters(seed)
+
+    @property
+    def hidden_size(self) -> int:
+        """Size of the hidden state h_t."""
+        return self.recurrent.hidden_size
+
+    @torch.no_grad()
+    def reset_parameters(self, seed: int = 0) -> None:
+        """Draw all weights again, PyTorch's default distributions from a generator seeded by ``seed``."""
+        generator = torch.Generator().manual_seed(check_seed(seed))
+        bound = 1 / math.sqrt(self.recurrent.hidden_size)
+        for parameter in self.recurrent.parameters():
+            parameter.uniform_(-bound, bound, generator=generator)
+        bound = 1 / math.sqrt(self.head.in_features)
+        self.head.weight.uniform_(-bound, bound, generator=generator)
+        self.head.bias.uniform_(-bound, bound, generator=generator)
+        if self.forget_bias is not None:
+            self.set_gate_bias("forget", self.forget_bias)
+        if self.input_bias is not None:
+            self.set_gate_bias("input", self.input_bias)
+
+    @torch.no_grad()
+    def set_gate_bias(self, gate: str, value: float) -> None:
+        """Make the bias of one LSTM gate (see :data:`LSTM_GATES`) equal ``value`` in every layer (b_ih + b_hh)."""
+        if self.cell != "lstm":
+            raise ValueError(f"set_gate_bias needs cell='lstm', this model has cell={self.cell!r}")
+        if gate not in LSTM_GATES:
+            raise ValueError(f"gate must be one of {list(LSTM_GATES)}, got {gate!r}")
+        rows = lstm_gate_rows(gate, self.recurrent.hidden_size)
+        for layer in range(self.recurrent.num_layers):
+            getattr(self.recurrent, f"bias_ih_l{layer}")[rows] = float(value)
+            getattr(self.recurrent, f"bias_hh_l{layer}")[rows] = 0.0
+
+    def _check_x(self, x: torch.Tensor) -> None:
+        if not isinstance(x, torch.Tensor) or x.ndim != 3 or x.shape[-1] != self.recurrent.input_size:
+            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+            raise ValueError(f"x must be a tensor of shape (batch, seq_len, {self.recurrent.input_size}), got {shape}")
+
+    def hidden_states(self, x: torch.Tensor) -> torch.Tensor:
+        """Top layer's hidden state at every step, shape (batch, seq_len, hidden_size) (steps after a sequence's end read padding)."""
+        self._check_x(x)
+        output, _ = self.recurrent(x)
+        return output
+
+    def last_hidden(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Top layer's hidden state after each sequence's last real step, shape (batch, hidden_size)."""
+        self._check_x(x)
+        if not isinstance(lengths, torch.Tensor) or lengths.shape != (x.shape[0],) or lengths.is_floating_point():
+            shape = tuple(lengths.shape) if isinstance(lengths, torch.Tensor) else type(lengths).__name__
+            raise ValueError(f"lengths must be an integer tensor of shape ({x.shape[0]},), got {shape}")
+        if x.shape[0] and (int(lengths.min()) < 1 or int(lengths.max()) > x.shape[1]):
+            raise ValueError(f"lengths must lie in [1, seq_len={x.shape[1]}], got {lengths.tolist()}")
+        states = self.hidden_states(x)  # (batch, seq_len, hidden)
+        return states[torch.arange(len(lengths)), lengths - 1]
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Logits (batch, num_classes) for one-hot x (batch, seq_len, input_size) with true ``lengths`` (batch,)."""
+        return self.head(self.last_hidden(x, lengths))

@@ -1,0 +1,251 @@
+"""Synthetic sequence tasks for the course, generated on the fly with owned randomness.
+
+``TemporalOrder`` is the temporal-order problem of S. Hochreiter and
+J. Schmidhuber, "Long short-term memory", *Neural Computation* 9(8), 1997,
+experiment 6a ("two relevant, widely separated symbols"), as used in the NYU
+deep-learning lab on recurrent networks (reference lecture
+``002_e6a91ca0d0943e3a.txt``). A sequence starts with ``B``, ends with the trigger
+symbol ``E``, and is otherwise made of random symbols from ``{a, b, c, d}``,
+except at two positions ``t1 < t2`` which hold ``X`` or ``Y``. The class is the
+order of the two: ``X, X -> Q``; ``X, Y -> R``; ``Y, X -> S``; ``Y, Y -> U``.
+
+In the paper's own description of the experiment the roles of ``B`` and ``E`` are
+swapped (the text says a sequence starts with ``E`` and ends with ``B``, the
+"trigger symbol"); this module follows the lab and the rest of the literature:
+``B`` begins, ``E`` ends.
+
+Positions count from 0, so position 0 always holds ``B`` and position
+``length - 1`` holds ``E``. The ranges of each difficulty level (all inclusive)
+are in :data:`DIFFICULTIES`; ``hard`` is the paper's setting (length 100..110,
+``t1`` in 10..20, ``t2`` in 50..60).
+
+Randomness is owned: each batch is drawn from its own ``numpy.random.Generator``
+seeded by ``SeedSequence(seed, spawn_key=(stream, batch_index))``. The training
+batches use one stream and :meth:`TemporalOrder.test_set` another, so held-out
+data never comes from the training stream, and batch ``i`` is the same whatever
+the number of batches asked for. Nothing here touches numpy's or torch's global
+random state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from course_utils.reproducibility import check_seed
+
+__all__ = ["Difficulty", "DIFFICULTIES", "TemporalOrder"]
+
+Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
+
+_TRAIN_STREAM, _TEST_STREAM = 0, 1
+
+
+@dataclass(frozen=True)
+class Difficulty:
+    """Inclusive ranges of a temporal-order level: sequence length and the positions t1, t2 of X/Y."""
+
+    length: tuple[int, int]
+    t1: tuple[int, int]
+    t2: tuple[int, int]
+
+    def __post_init__(self) -> None:
+        for name in ("length", "t1", "t2"):
+            value = getattr(self, name)
+            if (
+                not isinstance(value, tuple)
+                or len(value) != 2
+                or any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) for v in value)
+            ):
+                raise ValueError(f"{name} must be a pair of integers (low, high), got {value!r}")
+            if value[0] > value[1]:
+                raise ValueError(f"{name} range is inverted: low {value[0]} > high {value[1]}")
+        if self.t1[0] < 1:
+            raise ValueError(f"t1 must start at position 1 or later (position 0 holds B), got t1={self.t1}")
+        if self.t1[1] >= self.t2[0]:
+            raise ValueError(f"t1={self.t1} and t2={self.t2} overlap: every t1 must come before every t2")
+        if self.t2[1] > self.length[0] - 2:
+            raise ValueError(
+                f"t2={self.t2} reaches beyond the shortest length {self.length[0]}: "
+                f"t2 must be at most length - 2 = {self.length[0] - 2} (the last position holds E)"
+            )
+
+
+#: The difficulty levels, written down once. ``hard`` is the paper's experiment 6a.
+DIFFICULTIES: dict[str, Difficulty] = {
+    "easy": Difficulty(length=(7, 8), t1=(1, 2), t2=(4, 5)),
+    "normal": Difficulty(length=(30, 40), t1=(2, 5), t2=(20, 27)),
+    "moderate": Difficulty(length=(60, 80), t1=(10, 20), t2=(45, 54)),
+    "hard": Difficulty(length=(100, 110), t1=(10, 20), t2=(50, 60)),
+    "nightmare": Difficulty(length=(300, 500), t1=(10, 80), t2=(250, 290)),
+}
+
+
+def _check_positive(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+class TemporalOrder:
+    """Batches ``(x, lengths, y)`` of the X/Y temporal-order task (Hochreiter & Schmidhuber 1997, exp. 6a).
+
+    ``x`` is one-hot, shape ``(batch, seq_len, 8)`` float32, zero-padded after
+    each sequence's end up to the longest sequence of the batch; ``lengths`` has
+    shape ``(batch,)`` int64; ``y`` has shape ``(batch,)`` int64 with classes
+    0..3 meaning ``Q, R, S, U`` (see :attr:`classes`).
+    """
+
+    #: The input alphabet: column ``k`` of the one-hot vector stands for ``symbols[k]``.
+    symbols: str = "BEXYabcd"
+    #: Class letters in label order: ``classes[y]`` is the letter of label ``y``.
+    classes: str = "QRSU"
+    #: Symbols that fill the positions other than 0, t1, t2 and the last.
+    fillers: str = "abcd"
+
+    def __init__(
+        self,
+        difficulty: str | Difficulty = "hard",
+        batch_size: int = 32,
+        n_batches: int = 100,
+        seed: int | np.random.Generator = 0,
+    ) -> None:
+        """Set up ``n_batches`` batches of ``batch_size`` sequences; ``difficulty`` is a name or custom ranges."""
+        if isinstance(difficulty, Difficulty):
+            self.difficulty = difficulty
+            self.name = "custom"
+        elif isinstance(difficulty, str) and difficulty in DIFFICULTIES:
+            self.difficulty = DIFFICULTIES[difficulty]
+            self.name = difficulty
+        else:
+            raise ValueError(f"difficulty must be one of {list(DIFFICULTIES)} or a Difficulty, got {difficulty!r}")
+        self.batch_size = _check_positive(batch_size, "batch_size")
+        self.n_batches = _check_positive(n_batches, "n_batches")
+        if isinstance(seed, np.random.Generator):
+            # Draw the entropy once; from here on the generator is not used again.
+            self._entropy = int(seed.integers(2**63))
+        else:
+            self._entropy = check_seed(seed)
+        self._stream = _TRAIN_STREAM
+        self._n_sequences = self.batch_size * self.n_batches
+
+    # -- the data ---------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        """Number of batches."""
+        return self.n_batches
+
+    def __getitem__(self, index: int) -> Batch:
+        """Batch number ``index`` (negative indices count from the end), always the same for the same seed."""
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+            raise TypeError(f"index must be an integer, got {type(index).__name__}")
+        if index < 0:
+            index += self.n_batches
+        if not 0 <= index < self.n_batches:
+            raise IndexError(f"index must be in [-{self.n_batches}, {self.n_batches}), got {index}")
+        size = min(self.batch_size, self._n_sequences - index * self.batch_size)
+        return self._make_batch(int(index), size)
+
+    def __iter__(self) -> Iterator[Batch]:
+        """Iterate over the batches in order."""
+        for index in range(self.n_batches):
+            yield self[index]
+
+    @property
+    def n_sequences(self) -> int:
+        """Total number of sequences over all batches."""
+        return self._n_sequences
+
+    def test_set(self, n_sequences: int = 2560, batch_size: int | None = None) -> TemporalOrder:
+        """Held-out sequences of the same difficulty, drawn from a stream the training batches never use."""
+        n_sequences = _check_positive(n_sequences, "n_sequences")
+        batch_size = self.batch_size if batch_size is None else _check_positive(batch_size, "batch_size")
+        held_out = TemporalOrder.__new__(TemporalOrder)
+        held_out.difficulty, held_out.name = self.difficulty, self.name
+        held_out.batch_size = min(batch_size, n_sequences)
+        held_out.n_batches = -(-n_sequences // held_out.batch_size)
+        held_out._entropy = self._entropy
+        held_out._stream = _TEST_STREAM
+        held_out._n_sequences = n_sequences
+        return held_out
+
+    @property
+    def is_test_set(self) -> bool:
+        """True for the object returned by :meth:`test_set`."""
+        return self._stream == _TEST_STREAM
+
+    def _make_batch(self, index: int, size: int) -> Batch:
+        rng = np.random.default_rng(np.random.SeedSequence(self._entropy, spawn_key=(self._stream, index)))
+        levels = self.difficulty
+        lengths = rng.integers(levels.length[0], levels.length[1], endpoint=True, size=size)
+        t1 = rng.integers(levels.t1[0], levels.t1[1], endpoint=True, size=size)
+        t2 = rng.integers(levels.t2[0], levels.t2[1], endpoint=True, size=size)
+        first_is_y = rng.integers(0, 2, size=size)
+        second_is_y = rng.integers(0, 2, size=size)
+        seq_len = int(lengths.max())
+        first_filler = self.symbols.index(self.fillers[0])
+        codes = first_filler + rng.integers(0, len(self.fillers), size=(size, seq_len))
+        rows = np.arange(size)
+        x_code = self.symbols.index("X")
+        codes[:, 0] = self.symbols.index("B")
+        codes[rows, t1] = x_code + first_is_y
+        codes[rows, t2] = x_code + second_is_y
+        codes[rows, lengths - 1] = self.symbols.index("E")
+        padding = np.arange(seq_len)[None, :] >= lengths[:, None]
+        codes[padding] = -1
+        labels = 2 * first_is_y + second_is_y  # XX -> Q, XY -> R, YX -> S, YY -> U
+        return self._one_hot(codes), torch.from_numpy(lengths.astype(np.int64)), torch.from_numpy(labels.astype(np.int64))
+
+    def _one_hot(self, codes: np.ndarray) -> torch.Tensor:
+        """Codes (batch, seq_len) with -1 for padding -> one-hot float32 (batch, seq_len, n_symbols)."""
+        codes = torch.from_numpy(codes.astype(np.int64))
+        x = F.one_hot(codes.clamp(min=0), len(self.symbols)).to(torch.float32)
+        return x * (codes >= 0).unsqueeze(-1)
+
+    # -- between strings and tensors --------------------------------------------------------
+
+    def decode(self, x: torch.Tensor, lengths: torch.Tensor) -> list[str]:
+        """The sequences of a batch as strings such as ``BbXcYdE`` (padding dropped)."""
+        if not isinstance(x, torch.Tensor) or x.ndim != 3 or x.shape[-1] != len(self.symbols):
+            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+            raise ValueError(f"x must be a tensor of shape (batch, seq_len, {len(self.symbols)}), got {shape}")
+        if not isinstance(lengths, torch.Tensor) or lengths.shape != (x.shape[0],):
+            shape = tuple(lengths.shape) if isinstance(lengths, torch.Tensor) else type(lengths).__name__
+            raise ValueError(f"lengths must be a tensor of shape ({x.shape[0]},), got {shape}")
+        if len(lengths) and (int(lengths.min()) < 1 or int(lengths.max()) > x.shape[1]):
+            raise ValueError(f"lengths must lie in [1, seq_len={x.shape[1]}], got {lengths.tolist()}")
+        codes = x.argmax(dim=-1).tolist()
+        return ["".join(self.symbols[c] for c in row[:n]) for row, n in zip(codes, lengths.tolist())]
+
+    def encode(self, strings: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
+        """One-hot ``x`` (batch, seq_len, 8) and ``lengths`` (batch,) for strings over :attr:`symbols`."""
+        if isinstance(strings, str) or not isinstance(strings, Sequence) or not strings:
+            raise ValueError(f"strings must be a non-empty list of strings, got {strings!r}")
+        for s in strings:
+            if not isinstance(s, str) or not s or set(s) - set(self.symbols):
+                raise ValueError(f"strings must be non-empty and use only the symbols {self.symbols!r}, got {s!r}")
+        seq_len = max(len(s) for s in strings)
+        codes = np.full((len(strings), seq_len), -1, dtype=np.int64)
+        for row, s in enumerate(strings):
+            codes[row, : len(s)] = [self.symbols.index(c) for c in s]
+        return self._one_hot(codes), torch.tensor([len(s) for s in strings], dtype=torch.int64)
+
+    def label_of(self, sequence: str) -> str:
+        """The class letter of a sequence string, from the order of its X and Y."""
+        marks = [c for c in sequence if c in "XY"] if isinstance(sequence, str) else None
+        if marks is None or len(marks) != 2:
+            raise ValueError(f"sequence must be a string with exactly two of X/Y, got {sequence!r}")
+        return self.classes[2 * (marks[0] == "Y") + (marks[1] == "Y")]
+
+    def __repr__(self) -> str:
+        kind = "test set" if self.is_test_set else "training batches"
+        level = self.difficulty
+        return (
+            f"TemporalOrder({self.name!r}, {kind}: {self.n_sequences:,} sequences in {self.n_batches:,} batches"
+            f" of {self.batch_size}; length {level.length[0]}..{level.length[1]},"
+            f" t1 {level.t1[0]}..{level.t1[1]}, t2 {level.t2[0]}..{level.t2[1]})"
+        )

@@ -1,0 +1,296 @@
+"""Training and evaluation loops shared by the notebooks.
+
+The loop is the one every PyTorch course teaches (the NYU lab lists its five
+steps): forward pass, loss, ``zero_grad``, ``backward``, optimiser ``step``. What
+differs between tasks is only how one batch turns into a loss and a count of
+correct predictions; that is a *step function*
+``step(model, batch, state) -> StepResult``. :func:`classification_step` is the
+one for many-to-one classification with batches ``(x, lengths, y)``; a task that
+carries the recurrent state from one batch to the next (truncated
+backpropagation through time) returns the detached state in
+``StepResult.state`` and :func:`fit` hands it to the next batch, starting each
+epoch and each evaluation from ``None``.
+
+Progress is printed as one plain line per report (no progress bars, no timings),
+so the output is the same in JupyterLab, in a terminal and under nbval.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+__all__ = [
+    "StepResult",
+    "Step",
+    "classification_step",
+    "train_on_batch",
+    "measure",
+    "History",
+    "fit",
+    "Misclassified",
+    "Evaluation",
+    "evaluate",
+    "plot_histories",
+]
+
+
+@dataclass
+class StepResult:
+    """What one batch gives: the mean loss (a tensor with its graph), the number right, the number of predictions, the state to carry."""
+
+    loss: torch.Tensor
+    correct: int
+    count: int
+    state: Any = None
+
+
+#: A step function: ``step(model, batch, state) -> StepResult``.
+Step = Callable[[nn.Module, Any, Any], StepResult]
+
+
+def _check_model(model: object) -> None:
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+
+
+def classification_step(model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor, torch.Tensor], state: Any = None) -> StepResult:
+    """Cross-entropy of ``model(x, lengths)`` against ``y`` for a batch ``(x, lengths, y)``; no state is carried."""
+    if not isinstance(batch, (tuple, list)) or len(batch) != 3:
+        raise ValueError("batch must be a tuple (x, lengths, y)")
+    x, lengths, y = batch
+    logits = model(x, lengths)  # (batch, num_classes)
+    if logits.shape != (len(y), logits.shape[-1]):
+        raise ValueError(f"the model must return logits of shape (batch={len(y)}, num_classes), got {tuple(logits.shape)}")
+    loss = F.cross_entropy(logits, y)
+    correct = int((logits.argmax(dim=1) == y).sum())
+    return StepResult(loss, correct, len(y), None)
+
+
+def train_on_batch(
+    model: nn.Module,
+    batch: Any,
+    optimizer: torch.optim.Optimizer,
+    *,
+    step: Step = classification_step,
+    state: Any = None,
+    clip_grad_norm: float | None = None,
+) -> StepResult:
+    """One update: forward and loss (``step``), zero_grad, backward, optional gradient clipping, optimiser step."""
+    _check_model(model)
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+    if clip_grad_norm is not None and not (isinstance(clip_grad_norm, (int, float)) and clip_grad_norm > 0):
+        raise ValueError(f"clip_grad_norm must be a positive number or None, got {clip_grad_norm!r}")
+    model.train()
+    result = step(model, batch, state)
+    optimizer.zero_grad()
+    result.loss.backward()
+    if clip_grad_norm is not None:
+        nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
+    optimizer.step()
+    result.loss = result.loss.detach()
+    return result
+
+
+@torch.no_grad()
+def measure(model: nn.Module, data: Iterable[Any], *, step: Step = classification_step) -> tuple[float, float]:
+    """Mean loss (per prediction) and accuracy of ``model`` over the batches of ``data``, without training."""
+    _check_model(model)
+    model.eval()
+    total_loss, correct, count, state = 0.0, 0, 0, None
+    for batch in data:
+        result = step(model, batch, state)
+        total_loss += float(result.loss) * result.count
+        correct += result.correct
+        count += result.count
+        state = result.state
+    if count == 0:
+        raise ValueError("data must hold at least one batch")
+    return total_loss / count, correct / count
+
+
+@dataclass
+class History:
+    """Loss and accuracy at each report: on the training batches since the previous report and on the held-out data."""
+
+    epoch: list[int] = field(default_factory=list)
+    examples_seen: list[int] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    train_accuracy: list[float] = field(default_factory=list)
+    eval_loss: list[float] = field(default_factory=list)
+    eval_accuracy: list[float] = field(default_factory=list)
+
+
+def _check_count(value: object, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        kind = "positive" if minimum == 1 else "non-negative"
+        raise ValueError(f"{name} must be a {kind} integer, got {value!r}")
+    return value
+
+
+def fit(
+    model: nn.Module,
+    train_batches: Iterable[Any],
+    optimizer: torch.optim.Optimizer,
+    *,
+    epochs: int = 1,
+    eval_data: Iterable[Any] | None = None,
+    step: Step = classification_step,
+    clip_grad_norm: float | None = None,
+    report_every: int | None = None,
+    print_every: int = 1,
+    name: str = "",
+) -> History:
+    """Train ``model`` for ``epochs`` passes over ``train_batches``; record, print and return loss and accuracy.
+
+    A *report* happens at the end of every epoch or, if ``report_every`` is
+    given, every ``report_every`` batches (counted across epochs) and at the end
+    of an epoch whose last batches are not reported yet. Each report records the
+    training loss and accuracy averaged over the batches since the previous
+    report (while the weights changed) and, if ``eval_data`` is given, the
+    held-out loss and accuracy with the current weights. Every ``print_every``-th
+    report (and the last) is printed as one line; ``print_every=0`` prints nothing.
+    ``examples_seen`` counts the predictions trained on so far (for
+    classification, the sequences).
+    """
+    _check_model(model)
+    epochs = _check_count(epochs, "epochs", 1)
+    print_every = _check_count(print_every, "print_every", 0)
+    if report_every is not None:
+        report_every = _check_count(report_every, "report_every", 1)
+    if not isinstance(train_batches, Iterable):
+        raise TypeError(f"train_batches must be an iterable of batches, got {type(train_batches).__name__}")
+    history = History()
+    prefix = f"{name}  " if name else ""
+    seen, batches_done = 0, 0
+    total_loss, correct, count = 0.0, 0, 0
+    unprinted = ""  # the last report's line, if print_every skipped it
+
+    def report(epoch: int) -> None:
+        nonlocal total_loss, correct, count, unprinted
+        history.epoch.append(epoch)
+        history.examples_seen.append(seen)
+        history.train_loss.append(total_loss / count)
+        history.train_accuracy.append(correct / count)
+        where = f"epoch {epoch:{len(str(epochs))}d}/{epochs}  " if epochs > 1 else ""
+        line = f"{prefix}{where}seen {seen:>7,}  train loss {total_loss / count:.3f} acc {correct / count:6.1%}"
+        if eval_data is not None:
+            eval_loss, eval_accuracy = measure(model, eval_data, step=step)
+            history.eval_loss.append(eval_loss)
+            history.eval_accuracy.append(eval_accuracy)
+            line += f"  |  held-out loss {eval_loss:.3f} acc {eval_accuracy:6.1%}"
+        unprinted = line
+        if print_every and len(history.epoch) % print_every == 0:
+            print(line, flush=True)
+            unprinted = ""
+        total_loss, correct, count = 0.0, 0, 0
+
+    for epoch in range(1, epochs + 1):
+        state, in_epoch = None, 0
+        for batch in train_batches:
+            result = train_on_batch(model, batch, optimizer, step=step, state=state, clip_grad_norm=clip_grad_norm)
+            total_loss += float(result.loss) * result.count
+            correct += result.correct
+            count += result.count
+            seen += result.count
+            state = result.state
+            batches_done += 1
+            in_epoch += 1
+            if report_every is not None and batches_done % report_every == 0:
+                report(epoch)
+        if in_epoch == 0:
+            raise ValueError("train_batches must hold at least one batch")
+        if report_every is None or count:  # the end of an epoch, or batches since the last report
+            report(epoch)
+    if print_every and unprinted:
+        print(unprinted, flush=True)
+    return history
+
+
+@dataclass(frozen=True)
+class Misclassified:
+    """A held-out sequence the model got wrong: the sequence, the true and the predicted class, and P(predicted)."""
+
+    sequence: str
+    true: str
+    predicted: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Accuracy, the confusion matrix (rows: true class, columns: predicted) and the misclassified examples."""
+
+    accuracy: float
+    confusion: torch.Tensor
+    misclassified: list[Misclassified]
+    n_wrong: int
+    n_total: int
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, data: Any, *, max_examples: int = 10) -> Evaluation:
+    """Accuracy, confusion matrix and up to ``max_examples`` misclassified sequences of ``model`` on ``data``.
+
+    ``data`` is a batch source of the task (such as a ``TemporalOrder`` test set):
+    it yields ``(x, lengths, y)`` and provides ``classes`` (the class letters) and
+    ``decode(x, lengths)`` (the sequences as strings).
+    """
+    _check_model(model)
+    if not hasattr(data, "classes") or not callable(getattr(data, "decode", None)):
+        raise TypeError(f"data must provide .classes and .decode(x, lengths) (e.g. a TemporalOrder), got {type(data).__name__}")
+    if isinstance(max_examples, bool) or not isinstance(max_examples, int) or max_examples < 0:
+        raise ValueError(f"max_examples must be a non-negative integer, got {max_examples!r}")
+    classes = data.classes
+    model.eval()
+    confusion = torch.zeros(len(classes), len(classes), dtype=torch.int64)
+    examples: list[Misclassified] = []
+    for x, lengths, y in data:
+        probabilities = torch.softmax(model(x, lengths), dim=1)  # (batch, num_classes)
+        predicted = probabilities.argmax(dim=1)
+        confusion += torch.bincount(y * len(classes) + predicted, minlength=len(classes) ** 2).view(len(classes), -1)
+        wrong = torch.nonzero(predicted != y).flatten()
+        if len(wrong) and len(examples) < max_examples:
+            wrong = wrong[: max_examples - len(examples)]
+            for sequence, true, guess, p in zip(
+                data.decode(x[wrong], lengths[wrong]), y[wrong].tolist(), predicted[wrong].tolist(),
+                probabilities[wrong, predicted[wrong]].tolist(),
+            ):
+                examples.append(Misclassified(sequence, classes[true], classes[guess], p))
+    n_total = int(confusion.sum())
+    if n_total == 0:
+        raise ValueError("data must hold at least one batch")
+    n_right = int(confusion.diagonal().sum())
+    return Evaluation(n_right / n_total, confusion, examples, n_total - n_right, n_total)
+
+
+def plot_histories(histories: dict[str, History], ax: Any = None, *, metric: str = "accuracy", x: str = "epoch") -> Any:
+    """Plot the training (dashed) and held-out (solid) ``metric`` of several runs on one axis; return the axis."""
+    import matplotlib.pyplot as plt
+
+    if metric not in ("accuracy", "loss"):
+        raise ValueError(f"metric must be 'accuracy' or 'loss', got {metric!r}")
+    if x not in ("epoch", "examples_seen"):
+        raise ValueError(f"x must be 'epoch' or 'examples_seen', got {x!r}")
+    if not isinstance(histories, dict) or not histories or not all(isinstance(h, History) for h in histories.values()):
+        raise ValueError("histories must be a non-empty dict {label: History}")
+    if ax is None:
+        _, ax = plt.subplots()
+    for index, (label, history) in enumerate(histories.items()):
+        xs = getattr(history, x)
+        color = f"C{index}"
+        ax.plot(xs, getattr(history, f"train_{metric}"), "--", color=color, alpha=0.7, label=f"{label} (train)")
+        if getattr(history, f"eval_{metric}"):
+            ax.plot(xs, getattr(history, f"eval_{metric}"), "-", color=color, label=f"{label} (held-out)")
+    ax.set_xlabel("epoch" if x == "epoch" else "training examples seen")
+    ax.set_ylabel(metric)
+    if metric == "accuracy":
+        ax.set_ylim(0, 1.02)
+    ax.legend(fontsize=8)
+    return ax
