@@ -22,13 +22,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course_utils.reproducibility import check_seed
+from course_utils.models import init_default_, recurrent_and_head
 from course_utils.text import Vocabulary
 
 __all__ = ["CharLanguageModel", "detach_state", "sample", "next_char_distribution", "bits_per_character"]
 
 State = torch.Tensor | tuple[torch.Tensor, torch.Tensor] | None
-RECURRENT = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
 class CharLanguageModel(nn.Module):
@@ -42,23 +41,13 @@ class CharLanguageModel(nn.Module):
         for name, value in (("vocab_size", vocab_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if cell not in RECURRENT:
-            raise ValueError(f"cell must be one of {list(RECURRENT)}, got {cell!r}")
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
             raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
         self.vocab_size = vocab_size
         self.cell = cell
-        with torch.random.fork_rng(devices=[]):  # PyTorch's own init would draw from the global generator
-            self.recurrent = RECURRENT[cell](vocab_size, hidden_size, num_layers=num_layers, batch_first=True)
-            self.head = nn.Linear(hidden_size, vocab_size)
+        self.recurrent, self.head = recurrent_and_head(cell, vocab_size, hidden_size, vocab_size, num_layers)
+        init_default_(self.recurrent, self.head, seed)
         self.dropout = nn.Dropout(dropout)
-        generator = torch.Generator().manual_seed(check_seed(seed))
-        with torch.no_grad():
-            for module in (self.recurrent, self.head):
-                fan_in = hidden_size if module is self.recurrent else module.in_features
-                bound = 1 / math.sqrt(fan_in)
-                for parameter in module.parameters():
-                    parameter.uniform_(-bound, bound, generator=generator)
 
     def forward(self, x: torch.Tensor, state: State = None) -> tuple[torch.Tensor, State]:
         """Logits (batch, time, vocab_size) for character indices x (batch, time), and the state after the last step."""

@@ -44,7 +44,15 @@ from torch import nn
 
 from course_utils.reproducibility import check_seed
 
-__all__ = ["CELLS", "LSTM_GATES", "lstm_gate_rows", "SequenceClassifier", "count_parameters"]
+__all__ = [
+    "CELLS",
+    "LSTM_GATES",
+    "lstm_gate_rows",
+    "recurrent_and_head",
+    "init_default_",
+    "SequenceClassifier",
+    "count_parameters",
+]
 
 #: Recurrent layers a model can be built from.
 CELLS: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
@@ -68,6 +76,35 @@ def lstm_gate_rows(gate: str, hidden_size: int) -> slice:
     hidden_size = _positive_int(hidden_size, "hidden_size")
     start = LSTM_GATES.index(gate) * hidden_size
     return slice(start, start + hidden_size)
+
+
+def recurrent_and_head(cell: str, input_size: int, hidden_size: int, output_size: int,
+                       num_layers: int = 1) -> tuple[nn.RNNBase, nn.Linear]:
+    """A batch-first ``nn.RNN``/``nn.LSTM``/``nn.GRU`` and an ``nn.Linear(hidden_size, output_size)``, weights not drawn yet.
+
+    The layers are built on the "meta" device, so they draw nothing from torch's
+    global generator; fill them with :func:`init_default_`.
+    """
+    if cell not in CELLS:
+        raise ValueError(f"cell must be one of {list(CELLS)}, got {cell!r}")
+    for name, value in (("input_size", input_size), ("hidden_size", hidden_size),
+                        ("output_size", output_size), ("num_layers", num_layers)):
+        _positive_int(value, name)
+    recurrent = CELLS[cell](input_size, hidden_size, num_layers=num_layers, batch_first=True, device="meta")
+    head = nn.Linear(hidden_size, output_size, device="meta")
+    return recurrent.to_empty(device="cpu"), head.to_empty(device="cpu")
+
+
+@torch.no_grad()
+def init_default_(recurrent: nn.RNNBase, head: nn.Linear, seed: int) -> None:
+    """PyTorch's default initialisation of a recurrent layer and its linear head, drawn from a generator seeded by ``seed``."""
+    generator = torch.Generator().manual_seed(check_seed(seed))
+    bound = 1 / math.sqrt(recurrent.hidden_size)
+    for parameter in recurrent.parameters():
+        parameter.uniform_(-bound, bound, generator=generator)
+    bound = 1 / math.sqrt(head.in_features)
+    head.weight.uniform_(-bound, bound, generator=generator)
+    head.bias.uniform_(-bound, bound, generator=generator)
 
 
 def count_parameters(model: nn.Module) -> int:
@@ -109,11 +146,9 @@ class SequenceClassifier(nn.Module):
         self.cell = cell
         self.forget_bias = forget_bias
         self.input_bias = input_bias
-        # Built on the "meta" device, the layers draw no initial weights from the global
-        # generator; reset_parameters then draws every weight from this model's own one.
-        recurrent = CELLS[cell](input_size, hidden_size, num_layers=num_layers, batch_first=True, device="meta")
-        self.recurrent = recurrent.to_empty(device="cpu")
-        self.head = nn.Linear(hidden_size, num_classes, device="meta").to_empty(device="cpu")
+        # The layers draw no initial weights from the global generator; reset_parameters
+        # draws every weight from this model's own one.
+        self.recurrent, self.head = recurrent_and_head(cell, input_size, hidden_size, num_classes, num_layers)
         self.reset_parameters(seed)
 
     @property
@@ -124,13 +159,7 @@ class SequenceClassifier(nn.Module):
     @torch.no_grad()
     def reset_parameters(self, seed: int = 0) -> None:
         """Draw all weights again, PyTorch's default distributions from a generator seeded by ``seed``."""
-        generator = torch.Generator().manual_seed(check_seed(seed))
-        bound = 1 / math.sqrt(self.recurrent.hidden_size)
-        for parameter in self.recurrent.parameters():
-            parameter.uniform_(-bound, bound, generator=generator)
-        bound = 1 / math.sqrt(self.head.in_features)
-        self.head.weight.uniform_(-bound, bound, generator=generator)
-        self.head.bias.uniform_(-bound, bound, generator=generator)
+        init_default_(self.recurrent, self.head, seed)
         if self.forget_bias is not None:
             self.set_gate_bias("forget", self.forget_bias)
         if self.input_bias is not None:
