@@ -22,12 +22,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course_utils.models import init_default_, recurrent_and_head
+from course_utils.models import State, init_default_, recurrent_and_head
 from course_utils.text import Vocabulary
 
 __all__ = ["CharLanguageModel", "detach_state", "sample", "next_char_distribution", "bits_per_character"]
-
-State = torch.Tensor | tuple[torch.Tensor, torch.Tensor] | None
 
 
 class CharLanguageModel(nn.Module):

@@ -8,6 +8,13 @@ hidden state at the sequence's last step to class scores (logits),
 (``self.head``), so that a notebook can read the trained weights of the recurrent
 layer directly (for instance to replay an LSTM step by step and record its gates).
 
+``SequenceTagger`` is the synchronised many-to-many network ("tagger"): the same
+two modules, with the linear read-out applied at every step,
+``o_t = V h_t + c``. It takes the recurrent state to start from and returns the
+state it ends with, ``logits, state = model(x, state)``, so that one long stream
+can be fed chunk after chunk with the state carried in between (truncated
+backpropagation through time).
+
 Padding: a batch holds sequences of different lengths, zero-padded at the end.
 The recurrent layer runs over the whole padded batch, and the classifier takes
 the top layer's output at each sequence's own last step, ``lengths - 1``. A
@@ -45,14 +52,19 @@ from torch import nn
 from course_utils.reproducibility import check_seed
 
 __all__ = [
+    "State",
     "CELLS",
     "LSTM_GATES",
     "lstm_gate_rows",
     "recurrent_and_head",
     "init_default_",
     "SequenceClassifier",
+    "SequenceTagger",
     "count_parameters",
 ]
+
+#: What a recurrent layer carries between calls: h (RNN, GRU), (h, c) (LSTM), or None for zeros.
+State = torch.Tensor | tuple[torch.Tensor, torch.Tensor] | None
 
 #: Recurrent layers a model can be built from.
 CELLS: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
@@ -107,6 +119,25 @@ def init_default_(recurrent: nn.RNNBase, head: nn.Linear, seed: int) -> None:
     head.bias.uniform_(-bound, bound, generator=generator)
 
 
+def _check_gate_biases(cell: str, **biases: float | None) -> None:
+    for name, value in biases.items():
+        if value is None:
+            continue
+        if cell != "lstm":
+            raise ValueError(f"{name} only applies to cell='lstm', got cell={cell!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ValueError(f"{name} must be a finite number or None, got {value!r}")
+
+
+@torch.no_grad()
+def _set_gate_bias(recurrent: nn.LSTM, gate: str, value: float) -> None:
+    """Put ``value`` in b_ih and 0 in b_hh for one gate of every layer, so that their sum is ``value``."""
+    rows = lstm_gate_rows(gate, recurrent.hidden_size)
+    for layer in range(recurrent.num_layers):
+        getattr(recurrent, f"bias_ih_l{layer}")[rows] = float(value)
+        getattr(recurrent, f"bias_hh_l{layer}")[rows] = 0.0
+
+
 def count_parameters(model: nn.Module) -> int:
     """Number of trainable numbers (weights and biases) in ``model``."""
     if not isinstance(model, nn.Module):
@@ -136,13 +167,7 @@ class SequenceClassifier(nn.Module):
         hidden_size = _positive_int(hidden_size, "hidden_size")
         num_classes = _positive_int(num_classes, "num_classes")
         num_layers = _positive_int(num_layers, "num_layers")
-        for name, value in (("forget_bias", forget_bias), ("input_bias", input_bias)):
-            if value is None:
-                continue
-            if cell != "lstm":
-                raise ValueError(f"{name} only applies to cell='lstm', got cell={cell!r}")
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise ValueError(f"{name} must be a finite number or None, got {value!r}")
+        _check_gate_biases(cell, forget_bias=forget_bias, input_bias=input_bias)
         self.cell = cell
         self.forget_bias = forget_bias
         self.input_bias = input_bias
@@ -172,10 +197,7 @@ class SequenceClassifier(nn.Module):
             raise ValueError(f"set_gate_bias needs cell='lstm', this model has cell={self.cell!r}")
         if gate not in LSTM_GATES:
             raise ValueError(f"gate must be one of {list(LSTM_GATES)}, got {gate!r}")
-        rows = lstm_gate_rows(gate, self.recurrent.hidden_size)
-        for layer in range(self.recurrent.num_layers):
-            getattr(self.recurrent, f"bias_ih_l{layer}")[rows] = float(value)
-            getattr(self.recurrent, f"bias_hh_l{layer}")[rows] = 0.0
+        _set_gate_bias(self.recurrent, gate, value)
 
     def _check_x(self, x: torch.Tensor) -> None:
         if not isinstance(x, torch.Tensor) or x.ndim != 3 or x.shape[-1] != self.recurrent.input_size:
@@ -202,3 +224,33 @@ class SequenceClassifier(nn.Module):
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Logits (batch, num_classes) for one-hot x (batch, seq_len, input_size) with true ``lengths`` (batch,)."""
         return self.head(self.last_hidden(x, lengths))
+
+
+class SequenceTagger(nn.Module):
+    """Many-to-many tagger: a recurrent layer (``cell`` = 'rnn', 'lstm' or 'gru') and a linear read-out at every step, state in and out."""
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        output_size: int = 1,
+        cell: str = "rnn",
+        forget_bias: float | None = None,
+        seed: int = 0,
+    ) -> None:
+        """Build the layers (batch first), draw the initial weights from ``seed``; ``forget_bias`` (LSTM only) sets b_f."""
+        super().__init__()
+        self.recurrent, self.head = recurrent_and_head(cell, input_size, hidden_size, output_size)
+        _check_gate_biases(cell, forget_bias=forget_bias)
+        self.cell = cell
+        init_default_(self.recurrent, self.head, seed)
+        if forget_bias is not None:
+            _set_gate_bias(self.recurrent, "forget", forget_bias)
+
+    def forward(self, x: torch.Tensor, state: State = None) -> tuple[torch.Tensor, State]:
+        """Logits (batch, time, output_size) for x (batch, time, input_size) from ``state`` (None: zeros), and the final state."""
+        if not isinstance(x, torch.Tensor) or x.ndim != 3 or x.shape[-1] != self.recurrent.input_size:
+            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+            raise ValueError(f"x must be a tensor of shape (batch, time, {self.recurrent.input_size}), got {shape}")
+        outputs, state = self.recurrent(x, state)  # (batch, time, hidden); h or (h, c): (num_layers, batch, hidden)
+        return self.head(outputs), state

@@ -1,5 +1,8 @@
 """Synthetic sequence tasks for the course, generated on the fly with owned randomness.
 
+Two tasks live here: ``TemporalOrder`` (many-to-one classification) and
+``EchoData`` (synchronised many-to-many, one long stream cut into chunks).
+
 ``TemporalOrder`` is the temporal-order problem of S. Hochreiter and
 J. Schmidhuber, "Long short-term memory", *Neural Computation* 9(8), 1997,
 experiment 6a ("two relevant, widely separated symbols"), as used in the NYU
@@ -25,6 +28,19 @@ batches use one stream and :meth:`TemporalOrder.test_set` another, so held-out
 data never comes from the training stream, and batch ``i`` is the same whatever
 the number of batches asked for. Nothing here touches numpy's or torch's global
 random state.
+
+``EchoData`` is the signal-echo task of the same lab notes: the input is a
+stream of random bits and the target is the same stream delayed by
+``echo_step`` steps, ``y_t = x_{t - echo_step}`` (0 before the first echo). A
+network needs a working memory of ``echo_step`` bits to solve it. The stream is
+far longer than what backpropagation should run through, so it is cut into
+chunks of ``chunk_length`` steps, and the hidden state is carried (detached)
+from one chunk to the next: truncated backpropagation through time (R. J.
+Williams and J. Peng, "An efficient gradient-based algorithm for on-line
+training of recurrent network trajectories", *Neural Computation* 2(4), 1990).
+Each pass over the training data draws a new stream from
+``SeedSequence(seed, spawn_key=(0, epoch))``; the held-out stream comes from
+``spawn_key=(1, 0)``, a key no training pass uses.
 """
 
 from __future__ import annotations
@@ -38,7 +54,7 @@ import torch.nn.functional as F
 
 from course_utils.reproducibility import check_seed
 
-__all__ = ["Difficulty", "DIFFICULTIES", "TemporalOrder"]
+__all__ = ["Difficulty", "DIFFICULTIES", "TemporalOrder", "EchoData"]
 
 Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
 
@@ -91,6 +107,14 @@ def _check_positive(value: object, name: str) -> int:
     return int(value)
 
 
+def _entropy_of(seed: int | np.random.Generator) -> int:
+    """The integer that seeds every stream of a task: ``seed`` itself, or one draw from a generator."""
+    if isinstance(seed, np.random.Generator):
+        # Draw the entropy once; from here on the generator is not used again.
+        return int(seed.integers(2**63))
+    return check_seed(seed)
+
+
 class TemporalOrder:
     """Batches ``(x, lengths, y)`` of the X/Y temporal-order task (Hochreiter & Schmidhuber 1997, exp. 6a).
 
@@ -125,11 +149,7 @@ class TemporalOrder:
             raise ValueError(f"difficulty must be one of {list(DIFFICULTIES)} or a Difficulty, got {difficulty!r}")
         self.batch_size = _check_positive(batch_size, "batch_size")
         self.n_batches = _check_positive(n_batches, "n_batches")
-        if isinstance(seed, np.random.Generator):
-            # Draw the entropy once; from here on the generator is not used again.
-            self._entropy = int(seed.integers(2**63))
-        else:
-            self._entropy = check_seed(seed)
+        self._entropy = _entropy_of(seed)
         self._stream = _TRAIN_STREAM
         self._n_sequences = self.batch_size * self.n_batches
 
@@ -248,4 +268,114 @@ class TemporalOrder:
             f"TemporalOrder({self.name!r}, {kind}: {self.n_sequences:,} sequences in {self.n_batches:,} batches"
             f" of {self.batch_size}; length {level.length[0]}..{level.length[1]},"
             f" t1 {level.t1[0]}..{level.t1[1]}, t2 {level.t2[0]}..{level.t2[1]})"
+        )
+
+
+Chunk = tuple[torch.Tensor, torch.Tensor]
+
+
+class EchoData:
+    """Chunks ``(x, y)`` of the signal-echo task, each of shape ``(batch, chunk_length, 1)`` float32, in stream order.
+
+    Each of the ``batch_size`` rows is its own stream of ``stream_length``
+    random bits ``x`` (0 or 1, equally likely); the target is the same stream
+    delayed by ``echo_step`` steps, ``y[:, t] = x[:, t - echo_step]`` for
+    ``t >= echo_step`` and 0 before. Iterating yields the stream cut into
+    ``stream_length // chunk_length`` consecutive chunks, in order: row ``r`` of
+    chunk ``i + 1`` continues row ``r`` of chunk ``i``. The chunks of one pass
+    are therefore **not** independent examples: a model must carry its hidden
+    state from each chunk to the next (detached, for truncated BPTT) and start
+    from a zero state at the first chunk, and the chunks must never be shuffled.
+
+    Every pass (every ``for`` loop, that is every epoch of training) over a
+    training ``EchoData`` draws a fresh stream; :attr:`passes` counts them.
+    :meth:`test_set` returns a held-out stream, the same at every pass, from a
+    seed key that no training pass uses.
+    """
+
+    def __init__(
+        self,
+        echo_step: int = 3,
+        chunk_length: int = 20,
+        batch_size: int = 32,
+        stream_length: int = 2000,
+        seed: int | np.random.Generator = 0,
+    ) -> None:
+        """Streams of ``stream_length`` bits in ``batch_size`` rows, echoed ``echo_step`` steps later, cut into chunks."""
+        self.echo_step = _check_positive(echo_step, "echo_step")
+        self.chunk_length = _check_positive(chunk_length, "chunk_length")
+        self.batch_size = _check_positive(batch_size, "batch_size")
+        self.stream_length = _check_positive(stream_length, "stream_length")
+        if self.stream_length % self.chunk_length:
+            raise ValueError(
+                f"stream_length must be a multiple of chunk_length={self.chunk_length}, got {self.stream_length} "
+                f"(for example {self.chunk_length * max(1, round(self.stream_length / self.chunk_length))})"
+            )
+        if self.echo_step >= self.stream_length:
+            raise ValueError(f"echo_step must be smaller than stream_length={self.stream_length}, got {self.echo_step}")
+        self._entropy = _entropy_of(seed)
+        self._stream = _TRAIN_STREAM
+        self._passes = 0
+
+    @property
+    def n_chunks(self) -> int:
+        """Number of chunks in one pass over the stream."""
+        return self.stream_length // self.chunk_length
+
+    def __len__(self) -> int:
+        """Number of chunks in one pass."""
+        return self.n_chunks
+
+    @property
+    def passes(self) -> int:
+        """How many passes (epochs) have started so far; the next training pass uses stream number ``passes``."""
+        return self._passes
+
+    @property
+    def is_test_set(self) -> bool:
+        """True for the object returned by :meth:`test_set`."""
+        return self._stream == _TEST_STREAM
+
+    def stream(self, epoch: int = 0) -> Chunk:
+        """The whole stream of pass ``epoch``: ``x`` and ``y`` of shape ``(batch, stream_length, 1)`` float32."""
+        if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
+            raise ValueError(f"epoch must be a non-negative integer, got {epoch!r}")
+        if self.is_test_set and epoch != 0:
+            raise ValueError(f"a test set holds one stream, epoch 0, got epoch={epoch}")
+        rng = np.random.default_rng(np.random.SeedSequence(self._entropy, spawn_key=(self._stream, int(epoch))))
+        bits = rng.integers(0, 2, size=(self.batch_size, self.stream_length))
+        echo = np.zeros_like(bits)
+        echo[:, self.echo_step :] = bits[:, : -self.echo_step]  # y_t = x_{t - echo_step}, 0 before
+        x, y = (torch.from_numpy(a.astype(np.float32)).unsqueeze(-1) for a in (bits, echo))
+        return x, y  # (batch, stream_length, 1) each
+
+    def chunks(self, epoch: int = 0) -> list[Chunk]:
+        """The chunks of pass ``epoch`` in stream order, each ``(x, y)`` of shape ``(batch, chunk_length, 1)``."""
+        x, y = self.stream(epoch)
+        return list(zip(x.split(self.chunk_length, dim=1), y.split(self.chunk_length, dim=1)))
+
+    def __iter__(self) -> Iterator[Chunk]:
+        """The chunks of the next pass in stream order: a fresh stream each time for training data, the same for a test set."""
+        epoch = 0 if self.is_test_set else self._passes
+        self._passes += 1
+        return iter(self.chunks(epoch))
+
+    def test_set(self, batch_size: int | None = None, stream_length: int | None = None) -> EchoData:
+        """A held-out stream with the same echo and chunks, drawn from a key no training pass uses, the same at every pass."""
+        held_out = EchoData(
+            self.echo_step,
+            self.chunk_length,
+            self.batch_size if batch_size is None else batch_size,
+            self.stream_length if stream_length is None else stream_length,
+            seed=0,
+        )
+        held_out._entropy = self._entropy
+        held_out._stream = _TEST_STREAM
+        return held_out
+
+    def __repr__(self) -> str:
+        kind = "test set" if self.is_test_set else "training streams"
+        return (
+            f"EchoData(echo_step={self.echo_step}, {kind}: {self.batch_size} rows of {self.stream_length:,} bits,"
+            f" {self.n_chunks} chunks of {self.chunk_length})"
         )

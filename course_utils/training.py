@@ -9,7 +9,9 @@ one for many-to-one classification with batches ``(x, lengths, y)``; a task that
 carries the recurrent state from one batch to the next (truncated
 backpropagation through time) returns the detached state in
 ``StepResult.state`` and :func:`fit` hands it to the next batch, starting each
-epoch and each evaluation from ``None``.
+epoch and each evaluation from ``None``. :func:`binary_tagging_step` is such a
+step, for a synchronised many-to-many task with a 0/1 target at every step
+(the "tagger" of the reference slides), such as the signal echo.
 
 Progress is printed as one plain line per report (no progress bars, no timings),
 so the output is the same in JupyterLab, in a terminal and under nbval.
@@ -25,10 +27,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from course_utils.language_model import detach_state
+
 __all__ = [
     "StepResult",
     "Step",
     "classification_step",
+    "binary_tagging_step",
     "train_on_batch",
     "measure",
     "History",
@@ -70,6 +75,26 @@ def classification_step(model: nn.Module, batch: tuple[torch.Tensor, torch.Tenso
     loss = F.cross_entropy(logits, y)
     correct = int((logits.argmax(dim=1) == y).sum())
     return StepResult(loss, correct, len(y), None)
+
+
+def binary_tagging_step(model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor], state: Any = None) -> StepResult:
+    """Binary cross-entropy with logits at every step of a chunk ``(x, y)``, starting from ``state``; carries the final state, detached.
+
+    The model is called as ``logits, state = model(x, state)`` with ``x`` of
+    shape ``(batch, time, features)`` and must return logits of the shape of
+    ``y``, ``(batch, time, 1)``, whose entries are 0 or 1. A prediction is right
+    when the probability ``sigmoid(logit) > 0.5`` matches the target.
+    """
+    if not isinstance(batch, (tuple, list)) or len(batch) != 2:
+        raise ValueError("batch must be a tuple (x, y)")
+    x, y = batch
+    logits, state = model(x, state)  # (batch, time, 1), and h or (h, c)
+    if logits.shape != y.shape:
+        raise ValueError(f"the model must return logits of the shape of y, {tuple(y.shape)}, got {tuple(logits.shape)}")
+    loss = F.binary_cross_entropy_with_logits(logits, y)
+    predicted = torch.sigmoid(logits) > 0.5
+    correct = int((predicted == (y > 0.5)).sum())
+    return StepResult(loss, correct, y.numel(), detach_state(state))
 
 
 def train_on_batch(

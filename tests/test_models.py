@@ -1,10 +1,10 @@
-"""course_utils.models: the many-to-one sequence classifier."""
+"""course_utils.models: the many-to-one sequence classifier and the many-to-many sequence tagger."""
 
 import pytest
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from course_utils.models import CELLS, LSTM_GATES, SequenceClassifier, count_parameters, lstm_gate_rows
+from course_utils.models import CELLS, LSTM_GATES, SequenceClassifier, SequenceTagger, count_parameters, lstm_gate_rows
 
 
 def padded_batch(seed=0, batch=5, seq_len=9, input_size=8):
@@ -127,3 +127,48 @@ def test_bad_inputs_are_rejected():
         SequenceClassifier(8, 4, 4).set_gate_bias("memory", 1.0)
     with pytest.raises(TypeError, match="model must be"):
         count_parameters("not a model")
+
+
+# -- SequenceTagger: a read-out at every step, state in and out -------------------------------
+
+
+@pytest.mark.parametrize("cell", list(CELLS))
+def test_the_tagger_reads_out_every_step_and_chunks_with_a_carried_state_equal_one_go(cell):
+    model = SequenceTagger(2, 5, 3, cell=cell, seed=0)
+    x = torch.randn(4, 12, 2, generator=torch.Generator().manual_seed(0))
+    whole, state = model(x)
+    assert whole.shape == (4, 12, 3)
+    h = state[0] if cell == "lstm" else state
+    assert h.shape == (1, 4, 5)
+    first, carried = model(x[:, :7])
+    second, last = model(x[:, 7:], carried)
+    torch.testing.assert_close(torch.cat([first, second], dim=1), whole)
+    torch.testing.assert_close(last, state)
+    fresh, _ = model(x[:, 7:])  # from zeros instead: different
+    assert not torch.allclose(fresh, whole[:, 7:])
+
+
+def test_the_tagger_owns_its_initialisation_and_sets_the_forget_bias():
+    torch.manual_seed(0)
+    before = torch.get_rng_state().clone()
+    a, b = SequenceTagger(1, 6, cell="lstm", seed=2), SequenceTagger(1, 6, cell="lstm", seed=2)
+    assert torch.equal(torch.get_rng_state(), before)
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+    opened = SequenceTagger(1, 6, cell="lstm", forget_bias=1.0, seed=2)
+    total = opened.recurrent.bias_ih_l0 + opened.recurrent.bias_hh_l0
+    assert torch.equal(total[lstm_gate_rows("forget", 6)], torch.ones(6))
+    assert torch.equal(opened.recurrent.bias_ih_l0[:6], a.recurrent.bias_ih_l0[:6])  # the other gates as drawn
+    assert count_parameters(SequenceTagger(1, 16, 1, cell="rnn")) == 16 * (1 + 16 + 2) + 16 + 1
+
+
+def test_the_tagger_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="cell must be one of"):
+        SequenceTagger(1, 4, cell="tcn")
+    with pytest.raises(ValueError, match="hidden_size must be a positive integer"):
+        SequenceTagger(1, 0)
+    with pytest.raises(ValueError, match="forget_bias only applies"):
+        SequenceTagger(1, 4, cell="rnn", forget_bias=1.0)
+    with pytest.raises(ValueError, match="x must be a tensor of shape"):
+        SequenceTagger(1, 4)(torch.zeros(2, 5, 3))
+    with pytest.raises(ValueError, match="x must be a tensor of shape"):
+        SequenceTagger(1, 4)(torch.zeros(5, 1))

@@ -1,10 +1,10 @@
-"""course_utils.tasks: the temporal-order task of Hochreiter & Schmidhuber (1997), experiment 6a."""
+"""course_utils.tasks: the temporal-order task of Hochreiter & Schmidhuber (1997), experiment 6a, and the signal echo."""
 
 import numpy as np
 import pytest
 import torch
 
-from course_utils.tasks import DIFFICULTIES, Difficulty, TemporalOrder
+from course_utils.tasks import DIFFICULTIES, Difficulty, EchoData, TemporalOrder
 
 
 @pytest.fixture(scope="module")
@@ -184,3 +184,95 @@ def test_bad_decode_and_encode_inputs_are_rejected(hard):
         hard.encode(["BXZE"])
     with pytest.raises(ValueError, match="exactly two"):
         hard.label_of("BXE")
+
+
+# -- EchoData: the signal-echo task ----------------------------------------------------------
+
+
+def test_echo_chunks_have_the_documented_shape_and_come_in_stream_order():
+    data = EchoData(echo_step=3, chunk_length=5, batch_size=4, stream_length=20, seed=0)
+    assert len(data) == data.n_chunks == 4
+    assert "in stream order" in EchoData.__doc__ and "not** independent" in EchoData.__doc__
+    x, y = data.stream(0)
+    assert x.shape == y.shape == (4, 20, 1) and x.dtype == y.dtype == torch.float32
+    chunks = list(data)  # pass 0
+    assert [tuple(cx.shape) for cx, _ in chunks] == [(4, 5, 1)] * 4
+    assert torch.equal(torch.cat([cx for cx, _ in chunks], dim=1), x)
+    assert torch.equal(torch.cat([cy for _, cy in chunks], dim=1), y)
+
+
+@pytest.mark.parametrize("echo_step", [1, 3, 7])
+def test_the_target_is_the_input_delayed_with_zeros_first(echo_step):
+    x, y = EchoData(echo_step, chunk_length=10, batch_size=3, stream_length=40, seed=1).stream()
+    assert torch.equal(y[:, echo_step:], x[:, :-echo_step])
+    assert not y[:, :echo_step].any()
+    assert set(x.unique().tolist()) == {0.0, 1.0}
+
+
+def test_the_bits_are_fair_coins():
+    x, _ = EchoData(2, chunk_length=100, batch_size=50, stream_length=1000, seed=2).stream()
+    assert abs(float(x.mean()) - 0.5) < 0.01
+
+
+def test_every_pass_draws_a_fresh_stream_and_the_sequence_of_passes_is_reproducible():
+    a, b = EchoData(3, 10, 8, 50, seed=5), EchoData(3, 10, 8, 50, seed=5)
+    passes_a = [torch.cat([cx for cx, _ in a], dim=1) for _ in range(3)]
+    passes_b = [torch.cat([cx for cx, _ in b], dim=1) for _ in range(3)]
+    assert a.passes == b.passes == 3
+    assert all(torch.equal(p, q) for p, q in zip(passes_a, passes_b))
+    assert not torch.equal(passes_a[0], passes_a[1]) and not torch.equal(passes_a[1], passes_a[2])
+    assert torch.equal(passes_a[2], a.stream(2)[0])  # pass i is stream(i)
+    other = EchoData(3, 10, 8, 50, seed=6)
+    assert not torch.equal(next(iter(other))[0], passes_a[0][:, :10])
+
+
+def test_the_held_out_stream_is_fixed_and_never_one_of_the_training_passes():
+    train = EchoData(3, 10, 8, 50, seed=0)
+    test = train.test_set()
+    assert test.is_test_set and not train.is_test_set
+    first = [torch.cat([cx for cx, _ in test], dim=1) for _ in range(3)]
+    assert all(torch.equal(first[0], again) for again in first[1:])
+    assert all(not torch.equal(first[0], train.stream(epoch)[0]) for epoch in range(50))
+    bigger = train.test_set(batch_size=16, stream_length=100)
+    assert bigger.stream()[0].shape == (16, 100, 1) and bigger.echo_step == 3 and bigger.chunk_length == 10
+    with pytest.raises(ValueError, match="a test set holds one stream"):
+        test.stream(1)
+
+
+def test_echo_data_owns_its_randomness():
+    np.random.seed(123)
+    torch.manual_seed(123)
+    before = (np.random.get_state()[1].copy(), torch.get_rng_state().clone())
+    data = EchoData(4, 10, 4, 30, seed=np.random.default_rng(7))
+    list(data)
+    list(data.test_set())
+    assert np.array_equal(np.random.get_state()[1], before[0])
+    assert torch.equal(torch.get_rng_state(), before[1])
+    assert torch.equal(EchoData(4, 10, 4, 30, seed=np.random.default_rng(7)).stream()[0], data.stream()[0])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"echo_step": 0}, "echo_step must be a positive integer"),
+        ({"echo_step": 2.0}, "echo_step must be a positive integer"),
+        ({"chunk_length": 0}, "chunk_length must be a positive integer"),
+        ({"batch_size": 0}, "batch_size must be a positive integer"),
+        ({"stream_length": 0}, "stream_length must be a positive integer"),
+        ({"stream_length": 105, "chunk_length": 10}, "stream_length must be a multiple of chunk_length=10"),
+        ({"echo_step": 40, "stream_length": 40, "chunk_length": 10}, "echo_step must be smaller than stream_length"),
+        ({"seed": -1}, "seed"),
+    ],
+)
+def test_bad_echo_settings_are_rejected(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        EchoData(**kwargs)
+
+
+def test_bad_echo_arguments_are_rejected():
+    data = EchoData(3, 10, 4, 30, seed=0)
+    with pytest.raises(ValueError, match="epoch must be a non-negative integer"):
+        data.stream(-1)
+    with pytest.raises(ValueError, match="stream_length must be a multiple"):
+        data.test_set(stream_length=35)
+    assert "echo_step=3" in repr(data) and "test set" in repr(data.test_set())

@@ -1,15 +1,15 @@
-"""course_utils.training: fit, measure, evaluate (fast: tiny models on the easy level)."""
+"""course_utils.training: fit, measure, evaluate, the step functions (fast: tiny models, easy tasks)."""
 
 import pytest
 import torch
 from torch import nn
 
-from course_utils.models import SequenceClassifier
-from course_utils.tasks import TemporalOrder
+from course_utils.models import SequenceClassifier, SequenceTagger
+from course_utils.tasks import EchoData, TemporalOrder
 from course_utils.training import (
     Evaluation,
     History,
-    StepResult,
+    binary_tagging_step,
     classification_step,
     evaluate,
     fit,
@@ -106,37 +106,56 @@ def test_evaluate_returns_the_confusion_matrix_and_decoded_mistakes(easy):
     assert evaluate(model, test, max_examples=0).misclassified == []
 
 
-def test_a_custom_step_carries_state_between_batches():
-    """A many-to-many step function with carried state, as truncated BPTT needs it."""
+def test_a_stateful_step_gets_the_carried_state_reset_at_each_epoch_and_evaluation():
+    """fit hands each batch the state the previous one returned, starting every epoch and every evaluation from None."""
     seen_states = []
 
-    class Echo(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.rnn = nn.RNN(1, 3, batch_first=True)
-            self.out = nn.Linear(3, 1)
-
-        def forward(self, x, h):
-            output, h = self.rnn(x, h)
-            return self.out(output).squeeze(-1), h
-
-    def echo_step(model, batch, state):
+    def recording_step(model, batch, state):
         seen_states.append(state)
-        x, y = batch
-        logits, state = model(x, state)
-        loss = nn.functional.binary_cross_entropy_with_logits(logits, y)
-        correct = int(((logits > 0).float() == y).sum())  # logits > 0 means probability > 1/2
-        return StepResult(loss, correct, y.numel(), state.detach())
+        return binary_tagging_step(model, batch, state)
 
-    generator = torch.Generator().manual_seed(0)
-    bits = torch.randint(0, 2, (4, 30), generator=generator).float()
-    chunks = [(bits[:, i : i + 10, None], bits[:, i : i + 10]) for i in range(0, 30, 10)]
-    model = Echo()
-    history = fit(model, chunks, torch.optim.Adam(model.parameters()), epochs=2, eval_data=chunks, step=echo_step, print_every=0)
+    data = EchoData(echo_step=2, chunk_length=10, batch_size=4, stream_length=30, seed=0)
+    model = SequenceTagger(1, 3, 1, cell="rnn", seed=0)
+    history = fit(model, data, torch.optim.Adam(model.parameters()), epochs=2, eval_data=data.test_set(),
+                  step=recording_step, print_every=0)
     assert history.examples_seen == [120, 240]
     # per epoch: None then the carried state twice, for training and for evaluation alike
     assert [s is None for s in seen_states] == [True, False, False] * 4
     assert all(s is None or not s.requires_grad for s in seen_states)
+
+
+def test_binary_tagging_step_is_bce_with_logits_and_counts_probabilities_above_one_half():
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randint(0, 2, (3, 6, 1), generator=generator).float()
+    y = torch.randint(0, 2, (3, 6, 1), generator=generator).float()
+    for cell in ("rnn", "lstm"):
+        model = SequenceTagger(1, 4, 1, cell=cell, seed=1)
+        result = binary_tagging_step(model, (x, y))
+        logits, state = model(x)
+        torch.testing.assert_close(result.loss, nn.BCEWithLogitsLoss()(logits, y))
+        assert result.count == 18 and result.correct == int(((torch.sigmoid(logits) > 0.5) == (y == 1)).sum())
+        carried = result.state if cell == "lstm" else (result.state,)
+        expected = state if cell == "lstm" else (state,)
+        assert all(not s.requires_grad for s in carried)
+        assert all(torch.equal(s, e) for s, e in zip(carried, expected))
+        again = binary_tagging_step(model, (x, y), result.state)  # starts from the carried state
+        torch.testing.assert_close(again.loss, nn.BCEWithLogitsLoss()(model(x, result.state)[0], y))
+
+
+def test_a_stateful_tagger_learns_a_short_echo():
+    data = EchoData(echo_step=2, chunk_length=10, batch_size=16, stream_length=200, seed=0)
+    model = SequenceTagger(1, 8, 1, cell="rnn", seed=0)
+    fit(model, data, torch.optim.Adam(model.parameters(), lr=0.02), epochs=8, step=binary_tagging_step, print_every=0)
+    _, accuracy = measure(model, data.test_set(), step=binary_tagging_step)
+    assert accuracy > 0.99
+
+
+def test_binary_tagging_step_rejects_bad_batches():
+    model = SequenceTagger(1, 3, 1, seed=0)
+    with pytest.raises(ValueError, match=r"batch must be a tuple \(x, y\)"):
+        binary_tagging_step(model, (torch.zeros(2, 5, 1),))
+    with pytest.raises(ValueError, match="logits of the shape of y"):
+        binary_tagging_step(model, (torch.zeros(2, 5, 1), torch.zeros(2, 5)))
 
 
 def test_train_on_batch_does_one_update(easy):
