@@ -3,7 +3,8 @@
 ``make execute`` runs ``python -m course_utils.nbtools execute notebooks/*.ipynb``.
 Each notebook is run top to bottom in a fresh kernel (the same way nbval runs it
 in CI), then normalised: widget state, widget views and timing metadata are
-stripped, execution counts are 1..n, and the JSON layout is nbformat's. Running
+stripped, consecutive pieces of printed text are joined (the kernel splits them
+by timing), execution counts are 1..n, and the JSON layout is nbformat's. Running
 it twice gives byte-identical files, so the committed notebook is exactly what
 CI reproduces. ``python -m course_utils.nbtools check ...`` reports notebooks
 that are not in that form (tests/test_notebooks.py uses :func:`problems`).
@@ -60,6 +61,19 @@ def _normal_output(output: dict) -> dict:
     return output
 
 
+def _merge_streams(outputs: list) -> list:
+    """Join consecutive stream outputs of the same name: how the kernel splits printed text into messages depends on timing."""
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.output_type == "stream" and previous is not None and previous.output_type == "stream"
+                and previous.name == output.name):
+            previous.text += output.text
+        else:
+            merged.append(output)
+    return merged
+
+
 def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Return a copy of ``nb`` in the course's normal form (see the module docstring)."""
     if not isinstance(nb, nbformat.NotebookNode):
@@ -84,7 +98,7 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 for output in cell.outputs:
                     if "execution_count" in output:
                         output["execution_count"] = count
-            cell.outputs = [nbformat.from_dict(_normal_output(o)) for o in cell.outputs]
+            cell.outputs = _merge_streams([nbformat.from_dict(_normal_output(o)) for o in cell.outputs])
         else:
             cell.pop("outputs", None)
             cell.pop("execution_count", None)

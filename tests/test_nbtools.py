@@ -69,3 +69,27 @@ def test_bad_input_is_rejected(tmp_path):
         nbtools.problems(tmp_path / "missing.ipynb")
     with pytest.raises(ValueError, match="path must be"):
         nbtools.execute(tmp_path / "missing.ipynb")
+
+
+def test_normalise_joins_printed_text_that_the_kernel_split_by_timing():
+    nb = new_notebook()
+    nb.cells = [
+        new_code_cell(
+            "for i in range(3): print(i)",
+            execution_count=1,
+            outputs=[
+                new_output("stream", name="stdout", text="0\n"),
+                new_output("stream", name="stdout", text="1\n"),
+                new_output("display_data", {"text/plain": "<Figure>"}),
+                new_output("stream", name="stdout", text="2\n"),
+                new_output("stream", name="stderr", text="warning\n"),
+            ],
+        )
+    ]
+    outputs = nbtools.normalise(nb).cells[0].outputs
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in outputs] == [
+        ("stream", "stdout", "0\n1\n"),
+        ("display_data", None, None),
+        ("stream", "stdout", "2\n"),
+        ("stream", "stderr", "warning\n"),
+    ]
