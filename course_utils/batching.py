@@ -28,15 +28,11 @@ from typing import TypeVar
 import numpy as np
 import torch
 
+from course_utils.checks import check_int
+
 __all__ = ["batchify", "bptt_chunks"]
 
 Sequence = TypeVar("Sequence", np.ndarray, torch.Tensor)
-
-
-def _check_positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def _check_array(name: str, value: object, ndim: int, what: str) -> None:
@@ -54,7 +50,7 @@ def batchify(data: Sequence, batch_size: int) -> Sequence:
     torch tensor), typically token ids.
     """
     _check_array("data", data, 1, "one-dimensional, shape (length,)")
-    batch_size = _check_positive_int("batch_size", batch_size)
+    batch_size = check_int(batch_size, "batch_size")
     steps = data.shape[0] // batch_size
     if steps < 2:
         raise ValueError(f"data must hold at least 2 * batch_size = {2 * batch_size} items (an input and its next "
@@ -70,7 +66,7 @@ def bptt_chunks(batched: Sequence, bptt: int) -> Iterator[tuple[Sequence, Sequen
     when ``steps - 1`` is not a multiple of `bptt`. The chunks are views.
     """
     _check_array("batched", batched, 2, "two-dimensional, shape (batch, steps), as batchify returns")
-    bptt = _check_positive_int("bptt", bptt)
+    bptt = check_int(bptt, "bptt")
     steps = batched.shape[1]
     if steps < 2:
         raise ValueError(f"batched must have at least 2 steps per row, got shape {tuple(batched.shape)}")

@@ -25,6 +25,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
+from course_utils.checks import check_int
+from course_utils.plots import HEATMAP_CMAP
+
 __all__ = [
     "COLORS",
     "ARCHITECTURES",
@@ -72,7 +75,7 @@ def _vector_node(ax: Axes, x: float, y: float, text: str, values: np.ndarray, *,
     """A white box labelled `text` above a strip of cells, one per entry of `values` (in [-1, 1])."""
     _node(ax, x, y + 0.0, "", "white", linewidth=linewidth)
     ax.text(x, y + 0.17, text, ha="center", va="center", fontsize=11)
-    cmap = matplotlib.colormaps["RdBu_r"]
+    cmap = matplotlib.colormaps[HEATMAP_CMAP]
     width = 1.6 * _BOX / len(values)
     for i, value in enumerate(np.clip(values, -1.0, 1.0)):
         ax.add_patch(Rectangle((x - 0.8 * _BOX + i * width, y - 0.28), width, 0.26, facecolor=cmap((value + 1) / 2),
@@ -116,15 +119,14 @@ def draw_unrolled(
     one per unit. A step whose values are not finite (nan) is greyed out, as
     not computed yet. `current` draws that step's h box with a thick edge.
     """
-    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 1:
-        raise ValueError(f"n_steps must be a positive integer, got {n_steps!r}")
+    n_steps = check_int(n_steps, "n_steps")
     inputs = _check_steps("inputs", inputs, n_steps)
     outputs = _check_steps("outputs", outputs, n_steps)
     if step_labels is None:
         step_labels = [str(t + 1) for t in range(n_steps)]
     if len(step_labels) != n_steps:
         raise ValueError(f"step_labels must have n_steps={n_steps} entries, got {len(step_labels)}")
-    cmap = matplotlib.colormaps["RdBu_r"]
+    cmap = matplotlib.colormaps[HEATMAP_CMAP]
     if hidden_values is not None:
         hidden_values = np.asarray(hidden_values, dtype=float)
         if hidden_values.ndim not in (1, 2) or hidden_values.shape[0] != n_steps or 0 in hidden_values.shape:
@@ -219,8 +221,7 @@ def _gradient_arrow(ax: Axes, start: tuple[float, float], end: tuple[float, floa
 
 def figure_bptt(n_steps: int = 4) -> Figure:
     """Backpropagation through time: a loss at every step, summed, and the gradient flowing back (dashed)."""
-    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or not 2 <= n_steps <= 8:
-        raise ValueError(f"n_steps must be an integer from 2 to 8, got {n_steps!r}")
+    n_steps = check_int(n_steps, "n_steps", 2, 8)
     dx = 1.6
     fig, ax = plt.subplots(figsize=(1.9 * n_steps + 0.6, 4.8))
     draw_unrolled(ax, n_steps)
@@ -239,12 +240,6 @@ def figure_bptt(n_steps: int = 4) -> Figure:
     ax.legend(loc="lower center", ncol=2, fontsize=9)
     ax.set_ylim(-1.2, 5.0)
     return fig
-
-
-def _check_count(name: str, value: object, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
-        raise ValueError(f"{name} must be an integer from {low} to {high}, got {value!r}")
-    return int(value)
 
 
 def _reading_chain(ax: Axes, inputs: Sequence[str], state: str, dx: float) -> None:
@@ -267,8 +262,8 @@ def _finish(ax: Axes, xlim: tuple[float, float], ylim: tuple[float, float]) -> N
 
 def figure_stacked(num_layers: int = 2, n_steps: int = 4) -> Figure:
     """A stacked RNN: layer l reads the hidden states of layer l - 1; h_n is the last column, one state per layer."""
-    num_layers = _check_count("num_layers", num_layers, 1, 4)
-    n_steps = _check_count("n_steps", n_steps, 2, 6)
+    num_layers = check_int(num_layers, "num_layers", 1, 4)
+    n_steps = check_int(n_steps, "n_steps", 2, 6)
     dx, dy = 1.6, 1.3
     fig, ax = plt.subplots(figsize=(1.6 * n_steps + 3.2, 1.25 * (num_layers + 2) + 0.4))
     top = dy * (num_layers + 1)
@@ -300,7 +295,7 @@ def figure_stacked(num_layers: int = 2, n_steps: int = 4) -> Figure:
 
 def figure_bidirectional(n_steps: int = 4) -> Figure:
     """A bidirectional RNN: a forward and a backward chain read the same inputs; each output sees both states."""
-    n_steps = _check_count("n_steps", n_steps, 2, 6)
+    n_steps = check_int(n_steps, "n_steps", 2, 6)
     dx, shift, y_fwd, y_bwd, y_out = 2.1, 0.48, 1.3, 2.55, 3.85
     fig, ax = plt.subplots(figsize=(2.0 * n_steps + 1.8, 4.8))
     for t in range(n_steps):
@@ -361,11 +356,11 @@ def figure_attention_pooling() -> Figure:
 
 def figure_embedding_lookup(vocab_size: int = 6, dim: int = 3, index: int = 3) -> Figure:
     """An embedding is a table lookup: one-hot row vector times the (vocab_size, dim) matrix picks row `index`."""
-    vocab_size = _check_count("vocab_size", vocab_size, 2, 10)
-    dim = _check_count("dim", dim, 1, 6)
-    index = _check_count("index", index, 0, vocab_size - 1)
+    vocab_size = check_int(vocab_size, "vocab_size", 2, 10)
+    dim = check_int(dim, "dim", 1, 6)
+    index = check_int(index, "index", 0, vocab_size - 1)
     values = np.sin(np.arange(vocab_size * dim).reshape(vocab_size, dim) * 1.7 + 0.4)
-    cmap = matplotlib.colormaps["RdBu_r"]
+    cmap = matplotlib.colormaps[HEATMAP_CMAP]
     cell = 0.5
     fig, ax = plt.subplots(figsize=(0.5 * (vocab_size + 2 * dim) + 3.5, 0.5 * vocab_size + 1.6))
     top = vocab_size * cell

@@ -38,6 +38,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from course_utils.checks import check_sequences
 from course_utils.models import LSTM_GATES, lstm_gate_rows
 
 __all__ = ["QUANTITIES", "LSTMRecord", "record_lstm"]
@@ -103,9 +104,7 @@ def record_lstm(lstm: nn.LSTM, x: torch.Tensor) -> LSTMRecord:
     batch the steps after a sequence's end read the padding, as ``nn.LSTM`` does.
     """
     lstm = _check_lstm(lstm)
-    if not isinstance(x, torch.Tensor) or x.ndim != 3 or x.shape[-1] != lstm.input_size:
-        shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-        raise ValueError(f"x must be a tensor of shape (batch, time, {lstm.input_size}), got {shape}")
+    check_sequences(x, lstm.input_size)
     if x.dtype != lstm.weight_ih_l0.dtype:
         raise TypeError(f"x must have the LSTM's dtype {lstm.weight_ih_l0.dtype}, got {x.dtype}")
     if x.shape[0] == 0 or x.shape[1] == 0:

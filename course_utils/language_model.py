@@ -16,12 +16,14 @@ works with :func:`sample` and :func:`bits_per_character`.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from course_utils.checks import check_int
 from course_utils.models import State, init_default_, recurrent_and_head
 from course_utils.text import Vocabulary
 
@@ -36,9 +38,7 @@ class CharLanguageModel(nn.Module):
     ) -> None:
         """Build the layers and draw the initial weights from `seed` (PyTorch's defaults); `dropout` acts before the output layer."""
         super().__init__()
-        for name, value in (("vocab_size", vocab_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        vocab_size = check_int(vocab_size, "vocab_size")  # recurrent_and_head checks the other sizes
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
             raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
         self.vocab_size = vocab_size
@@ -85,6 +85,17 @@ def _check_prompt(vocab: Vocabulary, prompt: str) -> str:
     return prompt
 
 
+@contextmanager
+def _evaluating(model: nn.Module) -> Iterator[nn.Module]:
+    """Inside the block ``model`` is in evaluation mode (no dropout); afterwards its mode is restored."""
+    was_training = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was_training)
+
+
 def _check_temperature(temperature: float) -> float:
     if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not math.isfinite(temperature) or temperature <= 0:
         raise ValueError(f"temperature must be a finite number > 0 (greedy decoding is the limit temperature -> 0: use greedy=True), got {temperature!r}")
@@ -96,12 +107,8 @@ def next_char_distribution(model: nn.Module, vocab: Vocabulary, prompt: str, tem
     """Probabilities (len(vocab),) of the character after `prompt`: softmax(logits / temperature)."""
     prompt = _check_prompt(vocab, prompt)
     temperature = _check_temperature(temperature)
-    was_training = model.training
-    model.eval()
-    try:
+    with _evaluating(model):
         logits, _ = model(vocab.encode(prompt)[None, :], None)
-    finally:
-        model.train(was_training)
     return torch.softmax(logits[0, -1] / temperature, dim=-1)
 
 
@@ -123,13 +130,10 @@ def sample(
     """
     prompt = _check_prompt(vocab, prompt)
     temperature = _check_temperature(temperature)
-    if isinstance(length, bool) or not isinstance(length, int) or length < 0:
-        raise ValueError(f"length must be a non-negative integer, got {length!r}")
+    length = check_int(length, "length", low=0)
     if generator is not None and not isinstance(generator, torch.Generator):
         raise TypeError(f"generator must be a torch.Generator or None, got {type(generator).__name__}")
-    was_training = model.training
-    model.eval()
-    try:
+    with _evaluating(model):
         logits, state = model(vocab.encode(prompt)[None, :], None)  # read the whole prompt
         generated = []
         for _ in range(length):
@@ -140,8 +144,6 @@ def sample(
                 index = int(torch.multinomial(torch.softmax(scores, dim=-1), 1, generator=generator))
             generated.append(index)
             logits, state = model(torch.tensor([[index]]), state)  # feed the choice back in
-    finally:
-        model.train(was_training)
     text = vocab.decode(generated)
     return (prompt if prompt != vocab.start else "") + text
 
@@ -149,18 +151,14 @@ def sample(
 @torch.no_grad()
 def bits_per_character(model: nn.Module, chunks: Iterable[tuple[torch.Tensor, torch.Tensor]]) -> float:
     """Mean cross-entropy in bits per predicted character over (x, y) chunks (batch, time), carrying the state along."""
-    was_training = model.training
-    model.eval()
     total, count, state = 0.0, 0, None
-    try:
+    with _evaluating(model):
         for x, y in chunks:
             if x.shape != y.shape:
                 raise ValueError(f"each chunk's x and y must have the same shape, got {tuple(x.shape)} and {tuple(y.shape)}")
             logits, state = model(x, state)
             total += float(F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="sum"))
             count += y.numel()
-    finally:
-        model.train(was_training)
     if count == 0:
         raise ValueError("chunks must hold at least one (x, y) pair")
     return total / count / math.log(2)

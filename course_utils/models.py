@@ -49,7 +49,7 @@ import math
 import torch
 from torch import nn
 
-from course_utils.reproducibility import check_seed
+from course_utils.checks import check_int, check_lengths, check_module, check_seed, check_sequences
 
 __all__ = [
     "State",
@@ -70,12 +70,6 @@ State = torch.Tensor | tuple[torch.Tensor, torch.Tensor] | None
 CELLS: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
-def _positive_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return value
-
-
 #: The four blocks of an ``nn.LSTM``'s stacked weights and biases, in PyTorch's order:
 #: input gate i, forget gate f, cell candidate g, output gate o.
 LSTM_GATES: tuple[str, ...] = ("input", "forget", "cell", "output")
@@ -85,7 +79,7 @@ def lstm_gate_rows(gate: str, hidden_size: int) -> slice:
     """Rows of an ``nn.LSTM`` weight or bias (4 * hidden_size rows) that belong to ``gate``."""
     if gate not in LSTM_GATES:
         raise ValueError(f"gate must be one of {list(LSTM_GATES)}, got {gate!r}")
-    hidden_size = _positive_int(hidden_size, "hidden_size")
+    hidden_size = check_int(hidden_size, "hidden_size")
     start = LSTM_GATES.index(gate) * hidden_size
     return slice(start, start + hidden_size)
 
@@ -99,9 +93,8 @@ def recurrent_and_head(cell: str, input_size: int, hidden_size: int, output_size
     """
     if cell not in CELLS:
         raise ValueError(f"cell must be one of {list(CELLS)}, got {cell!r}")
-    for name, value in (("input_size", input_size), ("hidden_size", hidden_size),
-                        ("output_size", output_size), ("num_layers", num_layers)):
-        _positive_int(value, name)
+    input_size, hidden_size = check_int(input_size, "input_size"), check_int(hidden_size, "hidden_size")
+    output_size, num_layers = check_int(output_size, "output_size"), check_int(num_layers, "num_layers")
     recurrent = CELLS[cell](input_size, hidden_size, num_layers=num_layers, batch_first=True, device="meta")
     head = nn.Linear(hidden_size, output_size, device="meta")
     return recurrent.to_empty(device="cpu"), head.to_empty(device="cpu")
@@ -140,9 +133,7 @@ def _set_gate_bias(recurrent: nn.LSTM, gate: str, value: float) -> None:
 
 def count_parameters(model: nn.Module) -> int:
     """Number of trainable numbers (weights and biases) in ``model``."""
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+    return sum(p.numel() for p in check_module(model).parameters() if p.requires_grad)
 
 
 class SequenceClassifier(nn.Module):
@@ -161,19 +152,14 @@ class SequenceClassifier(nn.Module):
     ) -> None:
         """Build the layers, draw the initial weights from ``seed``; ``forget_bias``/``input_bias`` (LSTM only) set b_f/b_i."""
         super().__init__()
-        if cell not in CELLS:
-            raise ValueError(f"cell must be one of {list(CELLS)}, got {cell!r}")
-        input_size = _positive_int(input_size, "input_size")
-        hidden_size = _positive_int(hidden_size, "hidden_size")
-        num_classes = _positive_int(num_classes, "num_classes")
-        num_layers = _positive_int(num_layers, "num_layers")
+        num_classes = check_int(num_classes, "num_classes")
+        # The layers draw no initial weights from the global generator; reset_parameters
+        # draws every weight from this model's own one.
+        self.recurrent, self.head = recurrent_and_head(cell, input_size, hidden_size, num_classes, num_layers)
         _check_gate_biases(cell, forget_bias=forget_bias, input_bias=input_bias)
         self.cell = cell
         self.forget_bias = forget_bias
         self.input_bias = input_bias
-        # The layers draw no initial weights from the global generator; reset_parameters
-        # draws every weight from this model's own one.
-        self.recurrent, self.head = recurrent_and_head(cell, input_size, hidden_size, num_classes, num_layers)
         self.reset_parameters(seed)
 
     @property
@@ -195,29 +181,17 @@ class SequenceClassifier(nn.Module):
         """Make the bias of one LSTM gate (see :data:`LSTM_GATES`) equal ``value`` in every layer (b_ih + b_hh)."""
         if self.cell != "lstm":
             raise ValueError(f"set_gate_bias needs cell='lstm', this model has cell={self.cell!r}")
-        if gate not in LSTM_GATES:
-            raise ValueError(f"gate must be one of {list(LSTM_GATES)}, got {gate!r}")
         _set_gate_bias(self.recurrent, gate, value)
-
-    def _check_x(self, x: torch.Tensor) -> None:
-        if not isinstance(x, torch.Tensor) or x.ndim != 3 or x.shape[-1] != self.recurrent.input_size:
-            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-            raise ValueError(f"x must be a tensor of shape (batch, seq_len, {self.recurrent.input_size}), got {shape}")
 
     def hidden_states(self, x: torch.Tensor) -> torch.Tensor:
         """Top layer's hidden state at every step, shape (batch, seq_len, hidden_size) (steps after a sequence's end read padding)."""
-        self._check_x(x)
+        check_sequences(x, self.recurrent.input_size, time="seq_len")
         output, _ = self.recurrent(x)
         return output
 
     def last_hidden(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Top layer's hidden state after each sequence's last real step, shape (batch, hidden_size)."""
-        self._check_x(x)
-        if not isinstance(lengths, torch.Tensor) or lengths.shape != (x.shape[0],) or lengths.is_floating_point():
-            shape = tuple(lengths.shape) if isinstance(lengths, torch.Tensor) else type(lengths).__name__
-            raise ValueError(f"lengths must be an integer tensor of shape ({x.shape[0]},), got {shape}")
-        if x.shape[0] and (int(lengths.min()) < 1 or int(lengths.max()) > x.shape[1]):
-            raise ValueError(f"lengths must lie in [1, seq_len={x.shape[1]}], got {lengths.tolist()}")
+        check_lengths(lengths, check_sequences(x, self.recurrent.input_size, time="seq_len"))
         states = self.hidden_states(x)  # (batch, seq_len, hidden)
         return states[torch.arange(len(lengths)), lengths - 1]
 
@@ -249,8 +223,6 @@ class SequenceTagger(nn.Module):
 
     def forward(self, x: torch.Tensor, state: State = None) -> tuple[torch.Tensor, State]:
         """Logits (batch, time, output_size) for x (batch, time, input_size) from ``state`` (None: zeros), and the final state."""
-        if not isinstance(x, torch.Tensor) or x.ndim != 3 or x.shape[-1] != self.recurrent.input_size:
-            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-            raise ValueError(f"x must be a tensor of shape (batch, time, {self.recurrent.input_size}), got {shape}")
+        check_sequences(x, self.recurrent.input_size)
         outputs, state = self.recurrent(x, state)  # (batch, time, hidden); h or (h, c): (num_layers, batch, hidden)
         return self.head(outputs), state

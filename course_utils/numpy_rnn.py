@@ -37,7 +37,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course_utils.reproducibility import check_seed
+from course_utils.checks import check_int, check_seed
 
 __all__ = [
     "PARAMETER_NAMES",
@@ -55,12 +55,6 @@ __all__ = [
 PARAMETER_NAMES = ("U", "W", "V", "b", "c")
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _TORCH_DTYPES = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}
-
-
-def _check_size(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def _check_dtype(dtype: object) -> np.dtype:
@@ -110,9 +104,9 @@ class NumpyRNN:
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int, *, batch_first: bool = False,
                  dtype: type | np.dtype = np.float64, seed: int | np.random.Generator = 0) -> None:
-        self.input_size = _check_size("input_size", input_size)
-        self.hidden_size = _check_size("hidden_size", hidden_size)
-        self.output_size = _check_size("output_size", output_size)
+        self.input_size = check_int(input_size, "input_size")
+        self.hidden_size = check_int(hidden_size, "hidden_size")
+        self.output_size = check_int(output_size, "output_size")
         if not isinstance(batch_first, bool):
             raise ValueError(f"batch_first must be True or False, got {batch_first!r}")
         self.batch_first = batch_first
@@ -189,7 +183,7 @@ class NumpyRNN:
         grad_o = _check_time_first("grad_outputs", grad_outputs, "output_size", sizes, self.dtype, self.batch_first)
         h0 = self._initial_state(h0, sizes)
         if k is not None:
-            k = _check_size("k", k)
+            k = check_int(k, "k")
         grads = {name: np.zeros(shape, dtype=self.dtype) for name, shape in self.parameter_shapes().items()}
         grad_h = np.empty_like(h)
         from_future = np.zeros_like(h0)  # W^T dL/da_{t+1}: what h_t receives from step t+1
@@ -378,7 +372,7 @@ def autograd_loss_and_grads(model: NumpyRNN, x: np.ndarray, targets: np.ndarray,
     outputs, _ = model.forward(x, h0)  # checks x and h0
     softmax_cross_entropy(outputs, targets, last_step_only=last_step_only, batch_first=model.batch_first)
     if k is not None:
-        k = _check_size("k", k)
+        k = check_int(k, "k")
     rnn, linear = to_torch(model)
     time = 1 if model.batch_first else 0
     x, targets = torch.from_numpy(np.asarray(x)), torch.from_numpy(np.asarray(targets))

@@ -14,7 +14,9 @@ import matplotlib as mpl
 import numpy as np
 import torch
 
-__all__ = ["setup", "check_seed", "PLOT_STYLE"]
+from course_utils.checks import check_int, check_seed
+
+__all__ = ["setup", "PLOT_STYLE"]
 
 #: Plot style shared by every figure of the course (applied by :func:`setup`).
 PLOT_STYLE: dict[str, object] = {
@@ -33,20 +35,10 @@ PLOT_STYLE: dict[str, object] = {
 }
 
 
-def check_seed(seed: object, name: str = "seed") -> int:
-    """Return ``seed`` if it is a non-negative int below 2**32, else raise."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise ValueError(f"{name} must be a non-negative integer, got {type(seed).__name__} {seed!r}")
-    if not 0 <= int(seed) < 2**32:
-        raise ValueError(f"{name} must be an integer in [0, 2**32), got {seed}")
-    return int(seed)
-
-
 def setup(seed: int = 0, threads: int = 1) -> None:
     """Seed python/numpy/torch, use `threads` torch threads and deterministic kernels, set print options and plot style."""
     seed = check_seed(seed)
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise ValueError(f"threads must be a positive integer, got {threads!r}")
+    threads = check_int(threads, "threads")
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)

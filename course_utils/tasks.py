@@ -52,7 +52,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from course_utils.reproducibility import check_seed
+from course_utils.checks import check_int, check_lengths, check_seed, check_sequences
 
 __all__ = ["Difficulty", "DIFFICULTIES", "TemporalOrder", "EchoData"]
 
@@ -101,12 +101,6 @@ DIFFICULTIES: dict[str, Difficulty] = {
 }
 
 
-def _check_positive(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 def _entropy_of(seed: int | np.random.Generator) -> int:
     """The integer that seeds every stream of a task: ``seed`` itself, or one draw from a generator."""
     if isinstance(seed, np.random.Generator):
@@ -147,8 +141,8 @@ class TemporalOrder:
             self.name = difficulty
         else:
             raise ValueError(f"difficulty must be one of {list(DIFFICULTIES)} or a Difficulty, got {difficulty!r}")
-        self.batch_size = _check_positive(batch_size, "batch_size")
-        self.n_batches = _check_positive(n_batches, "n_batches")
+        self.batch_size = check_int(batch_size, "batch_size")
+        self.n_batches = check_int(n_batches, "n_batches")
         self._entropy = _entropy_of(seed)
         self._stream = _TRAIN_STREAM
         self._n_sequences = self.batch_size * self.n_batches
@@ -182,8 +176,8 @@ class TemporalOrder:
 
     def test_set(self, n_sequences: int = 2560, batch_size: int | None = None) -> TemporalOrder:
         """Held-out sequences of the same difficulty, drawn from a stream the training batches never use."""
-        n_sequences = _check_positive(n_sequences, "n_sequences")
-        batch_size = self.batch_size if batch_size is None else _check_positive(batch_size, "batch_size")
+        n_sequences = check_int(n_sequences, "n_sequences")
+        batch_size = self.batch_size if batch_size is None else check_int(batch_size, "batch_size")
         held_out = TemporalOrder.__new__(TemporalOrder)
         held_out.difficulty, held_out.name = self.difficulty, self.name
         held_out.batch_size = min(batch_size, n_sequences)
@@ -230,14 +224,7 @@ class TemporalOrder:
 
     def decode(self, x: torch.Tensor, lengths: torch.Tensor) -> list[str]:
         """The sequences of a batch as strings such as ``BbXcYdE`` (padding dropped)."""
-        if not isinstance(x, torch.Tensor) or x.ndim != 3 or x.shape[-1] != len(self.symbols):
-            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-            raise ValueError(f"x must be a tensor of shape (batch, seq_len, {len(self.symbols)}), got {shape}")
-        if not isinstance(lengths, torch.Tensor) or lengths.shape != (x.shape[0],):
-            shape = tuple(lengths.shape) if isinstance(lengths, torch.Tensor) else type(lengths).__name__
-            raise ValueError(f"lengths must be a tensor of shape ({x.shape[0]},), got {shape}")
-        if len(lengths) and (int(lengths.min()) < 1 or int(lengths.max()) > x.shape[1]):
-            raise ValueError(f"lengths must lie in [1, seq_len={x.shape[1]}], got {lengths.tolist()}")
+        check_lengths(lengths, check_sequences(x, len(self.symbols), time="seq_len"))
         codes = x.argmax(dim=-1).tolist()
         return ["".join(self.symbols[c] for c in row[:n]) for row, n in zip(codes, lengths.tolist())]
 
@@ -302,10 +289,10 @@ class EchoData:
         seed: int | np.random.Generator = 0,
     ) -> None:
         """Streams of ``stream_length`` bits in ``batch_size`` rows, echoed ``echo_step`` steps later, cut into chunks."""
-        self.echo_step = _check_positive(echo_step, "echo_step")
-        self.chunk_length = _check_positive(chunk_length, "chunk_length")
-        self.batch_size = _check_positive(batch_size, "batch_size")
-        self.stream_length = _check_positive(stream_length, "stream_length")
+        self.echo_step = check_int(echo_step, "echo_step")
+        self.chunk_length = check_int(chunk_length, "chunk_length")
+        self.batch_size = check_int(batch_size, "batch_size")
+        self.stream_length = check_int(stream_length, "stream_length")
         if self.stream_length % self.chunk_length:
             raise ValueError(
                 f"stream_length must be a multiple of chunk_length={self.chunk_length}, got {self.stream_length} "
@@ -338,11 +325,10 @@ class EchoData:
 
     def stream(self, epoch: int = 0) -> Chunk:
         """The whole stream of pass ``epoch``: ``x`` and ``y`` of shape ``(batch, stream_length, 1)`` float32."""
-        if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
-            raise ValueError(f"epoch must be a non-negative integer, got {epoch!r}")
+        epoch = check_int(epoch, "epoch", low=0)
         if self.is_test_set and epoch != 0:
             raise ValueError(f"a test set holds one stream, epoch 0, got epoch={epoch}")
-        rng = np.random.default_rng(np.random.SeedSequence(self._entropy, spawn_key=(self._stream, int(epoch))))
+        rng = np.random.default_rng(np.random.SeedSequence(self._entropy, spawn_key=(self._stream, epoch)))
         bits = rng.integers(0, 2, size=(self.batch_size, self.stream_length))
         echo = np.zeros_like(bits)
         echo[:, self.echo_step :] = bits[:, : -self.echo_step]  # y_t = x_{t - echo_step}, 0 before

@@ -27,6 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from course_utils.checks import check_int, check_module
 from course_utils.language_model import detach_state
 
 __all__ = [
@@ -57,11 +58,6 @@ class StepResult:
 
 #: A step function: ``step(model, batch, state) -> StepResult``.
 Step = Callable[[nn.Module, Any, Any], StepResult]
-
-
-def _check_model(model: object) -> None:
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
 
 
 def classification_step(model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor, torch.Tensor], state: Any = None) -> StepResult:
@@ -107,7 +103,7 @@ def train_on_batch(
     clip_grad_norm: float | None = None,
 ) -> StepResult:
     """One update: forward and loss (``step``), zero_grad, backward, optional gradient clipping, optimiser step."""
-    _check_model(model)
+    check_module(model)
     if not isinstance(optimizer, torch.optim.Optimizer):
         raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
     if clip_grad_norm is not None and not (isinstance(clip_grad_norm, (int, float)) and clip_grad_norm > 0):
@@ -126,7 +122,7 @@ def train_on_batch(
 @torch.no_grad()
 def measure(model: nn.Module, data: Iterable[Any], *, step: Step = classification_step) -> tuple[float, float]:
     """Mean loss (per prediction) and accuracy of ``model`` over the batches of ``data``, without training."""
-    _check_model(model)
+    check_module(model)
     model.eval()
     total_loss, correct, count, state = 0.0, 0, 0, None
     for batch in data:
@@ -150,13 +146,6 @@ class History:
     train_accuracy: list[float] = field(default_factory=list)
     eval_loss: list[float] = field(default_factory=list)
     eval_accuracy: list[float] = field(default_factory=list)
-
-
-def _check_count(value: object, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        kind = "positive" if minimum == 1 else "non-negative"
-        raise ValueError(f"{name} must be a {kind} integer, got {value!r}")
-    return value
 
 
 def fit(
@@ -184,11 +173,11 @@ def fit(
     ``examples_seen`` counts the predictions trained on so far (for
     classification, the sequences).
     """
-    _check_model(model)
-    epochs = _check_count(epochs, "epochs", 1)
-    print_every = _check_count(print_every, "print_every", 0)
+    check_module(model)
+    epochs = check_int(epochs, "epochs")
+    print_every = check_int(print_every, "print_every", low=0)
     if report_every is not None:
-        report_every = _check_count(report_every, "report_every", 1)
+        report_every = check_int(report_every, "report_every")
     if not isinstance(train_batches, Iterable):
         raise TypeError(f"train_batches must be an iterable of batches, got {type(train_batches).__name__}")
     history = History()
@@ -267,11 +256,10 @@ def evaluate(model: nn.Module, data: Any, *, max_examples: int = 10) -> Evaluati
     it yields ``(x, lengths, y)`` and provides ``classes`` (the class letters) and
     ``decode(x, lengths)`` (the sequences as strings).
     """
-    _check_model(model)
+    check_module(model)
     if not hasattr(data, "classes") or not callable(getattr(data, "decode", None)):
         raise TypeError(f"data must provide .classes and .decode(x, lengths) (e.g. a TemporalOrder), got {type(data).__name__}")
-    if isinstance(max_examples, bool) or not isinstance(max_examples, int) or max_examples < 0:
-        raise ValueError(f"max_examples must be a non-negative integer, got {max_examples!r}")
+    max_examples = check_int(max_examples, "max_examples", low=0)
     classes = data.classes
     model.eval()
     confusion = torch.zeros(len(classes), len(classes), dtype=torch.int64)
