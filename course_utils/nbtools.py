@@ -153,15 +153,8 @@ def execute(path: str | os.PathLike, timeout: int = 600, output: str | os.PathLi
         # fails without it); normalise() strips it before the notebook is saved.
         store_widget_state=True,
     )
-    saved = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(kernel_environment())
     start = time.perf_counter()
-    try:
-        client.execute()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    client.execute(env=kernel_environment())  # the kernel's environment; this process keeps its own
     seconds = time.perf_counter() - start
     nbformat.validate(nb)
     Path(output or path).write_text(_serialise(normalise(nb)), encoding="utf-8")
