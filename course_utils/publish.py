@@ -134,12 +134,22 @@ def course_notebooks(directory: str | Path = ROOT / "notebooks") -> list[Path]:
     return sorted(p for p in directory.glob("*.ipynb") if NOTEBOOK_NAME.fullmatch(p.name))
 
 
-def lecture(path: str | Path) -> Lecture:
-    """Read the number, title and one-paragraph summary from a notebook's first cell (``# NN · Title``)."""
+def _read(path: str | Path) -> tuple[Path, nbformat.NotebookNode]:
+    """The path and the notebook stored there, which must be an existing ``.ipynb`` file."""
     path = Path(path)
     if path.suffix != ".ipynb" or not path.is_file():
         raise ValueError(f"path must be an existing .ipynb file, got {str(path)!r}")
-    nb = nbformat.read(path, as_version=4)
+    return path, nbformat.read(path, as_version=4)
+
+
+def lecture(path: str | Path) -> Lecture:
+    """Read the number, title and one-paragraph summary from a notebook's first cell (``# NN · Title``)."""
+    path, nb = _read(path)
+    return _lecture_of(nb, path)
+
+
+def _lecture_of(nb: nbformat.NotebookNode, path: Path) -> Lecture:
+    """The :class:`Lecture` of the notebook ``nb``, read from ``path``."""
     first = nb.cells[0] if nb.cells else None
     lines = first.source.strip().splitlines() if first is not None and first.cell_type == "markdown" else []
     match = TITLE.fullmatch(lines[0].strip()) if lines else None
@@ -231,8 +241,9 @@ def export_notebooks(kind: str, notebooks: list[Path], out: str | Path) -> list[
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for path in notebooks:
-        info = lecture(path)
-        nb = without_widget_text(nbformat.read(path, as_version=4))
+        path, nb = _read(path)
+        info = _lecture_of(nb, path)
+        nb = without_widget_text(nb)
         nb.metadata["title"] = f"{info.number} · {info.title}"
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem, "path": str(path.parent)}})
         # A link to another lecture (NN_name.ipynb) goes to its page, or its deck, in the same folder.
