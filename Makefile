@@ -14,6 +14,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.course-installed
 # Extra flags for JupyterLab, e.g. `make lab LAB_ARGS=--no-browser`.
 LAB_ARGS ?=
+# The student's working folder (git-ignored): copies of the notebooks, never the shipped ones.
+LAB_DIR ?= lab
+# pytest-xdist workers for `make test` (each notebook stays on one worker).
+TEST_WORKERS ?= 2
 # Extra flags for pytest, e.g. `make test PYTEST_ARGS="-k numpy_rnn -x"`.
 PYTEST_ARGS ?=
 # Notebooks for `make execute` / `make check`; e.g. `make execute NB=notebooks/01_motivation.ipynb`.
@@ -29,10 +33,11 @@ NODE_STAMP := node_modules/.package-lock.json
 # MPLBACKEND (e.g. Agg on a CI machine) would make every figure output vanish.
 unexport MPLBACKEND
 
-.PHONY: help env lab test execute check figures slides site browser-libs bench constraints check-python clean
+.PHONY: help env lab restore test execute check figures slides site browser-libs bench constraints check-python clean
 
 help:
-	@echo "make lab      open the course in JupyterLab (LAB_ARGS=... passes flags)"
+	@echo "make lab      open the course in JupyterLab on your own copies in $(LAB_DIR)/ (LAB_ARGS=... passes flags)"
+	@echo "make restore NB=03_bptt   put your copy of a notebook back as shipped (the old one goes to $(LAB_DIR)/backups/)"
 	@echo "make test     run the unit tests and every notebook under strict nbval"
 	@echo "make execute  re-execute notebooks in place and normalise them (NB=... picks some)"
 	@echo "make check    check that the notebooks are stored as a clean run left them"
@@ -59,13 +64,24 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(BIN)/python -m pip install --disable-pip-version-check --no-deps -e .
 	touch $@
 
+# Copies new notebooks into $(LAB_DIR)/notebooks, refreshes $(LAB_DIR)/img, installs the
+# course kernel (the reference numeric environment) and starts JupyterLab on $(LAB_DIR).
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
+	$(BIN)/python -m course_utils.lab --dir $(LAB_DIR) -- $(LAB_ARGS)
 
+restore: $(STAMP)
+	@if [ "$(origin NB)" = "file" ]; then \
+	  echo "usage: make restore NB=03_bptt (one or more notebook names)" >&2; exit 2; fi
+	$(BIN)/python -m course_utils.lab --dir $(LAB_DIR) restore $(NB)
+
+# Two passes: everything on the reference numeric path (stored outputs compared where
+# this CPU can reproduce them), then every notebook again on a simulated foreign CPU
+# (COURSE_CPU=foreign: other float kernels; outputs not compared, every claim checked).
 # The browser tests build the decks and the site themselves; they need node_modules
 # (installed here when npm exists) and Debian's chromium + chromium-driver.
 test: $(STAMP) browser-libs
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	COURSE_CPU=foreign $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile notebooks $(PYTEST_ARGS)
 
 execute: $(STAMP)
 	$(BIN)/python -m course_utils.nbtools execute $(NB)
@@ -81,6 +97,11 @@ slides: $(STAMP) $(NODE_STAMP)
 
 site: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m course_utils.publish site $(BUILD)/site
+
+# The student edition: notebooks/ and img/ with every solution cell replaced by its stub.
+.PHONY: student
+student: $(STAMP)
+	$(BIN)/python -m course_utils.exercises.student $(BUILD)/student
 
 $(NODE_STAMP): package.json package-lock.json
 	@if ! command -v $(NPM) >/dev/null 2>&1; then \

@@ -67,6 +67,8 @@ def bptt_chunks(batched: Sequence, bptt: int) -> Iterator[tuple[Sequence, Sequen
     """
     _check_array("batched", batched, 2, "two-dimensional, shape (batch, steps), as batchify returns")
     bptt = check_int(bptt, "bptt")
+    if batched.shape[0] < 1:
+        raise ValueError(f"batched must have at least one row, got shape {tuple(batched.shape)}")
     steps = batched.shape[1]
     if steps < 2:
         raise ValueError(f"batched must have at least 2 steps per row, got shape {tuple(batched.shape)}")

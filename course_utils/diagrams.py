@@ -25,7 +25,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
-from course_utils.checks import check_int
+from course_utils.checks import check_axes, check_bool, check_int, check_str
+
+#: The most steps :func:`draw_unrolled` draws (beyond that the boxes are too small to read).
+MAX_DRAWN_STEPS = 100
 from course_utils.plots import HEATMAP_CMAP
 
 __all__ = [
@@ -42,6 +45,9 @@ __all__ = [
     "figure_attention_pooling",
     "figure_embedding_lookup",
     "figure_encoder_decoder",
+    "figure_lstm_cell",
+    "figure_gru_cell",
+    "figure_gate_product",
     "FIGURES",
     "write_figures",
 ]
@@ -94,11 +100,13 @@ def _arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float], label
 def _check_steps(name: str, steps: Iterable[int] | None, n_steps: int) -> set[int]:
     if steps is None:
         return set(range(n_steps))
-    steps = set(steps)
-    bad = [s for s in steps if not isinstance(s, (int, np.integer)) or not 0 <= s < n_steps]
+    if isinstance(steps, (str, bytes)) or not isinstance(steps, Iterable):
+        raise ValueError(f"{name} must be an iterable of step indices in [0, {n_steps}), got {type(steps).__name__}")
+    steps = list(steps)
+    bad = [s for s in steps if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)) or not 0 <= s < n_steps]
     if bad:
         raise ValueError(f"{name} must hold step indices in [0, {n_steps}), got {sorted(map(str, bad))}")
-    return steps
+    return set(steps)
 
 
 def draw_unrolled(
@@ -119,16 +127,23 @@ def draw_unrolled(
     one per unit. A step whose values are not finite (nan) is greyed out, as
     not computed yet. `current` draws that step's h box with a thick edge.
     """
-    n_steps = check_int(n_steps, "n_steps")
+    check_axes(ax)
+    n_steps = check_int(n_steps, "n_steps", 1, MAX_DRAWN_STEPS)
     inputs = _check_steps("inputs", inputs, n_steps)
     outputs = _check_steps("outputs", outputs, n_steps)
+    weight_labels = check_bool(weight_labels, "weight_labels")
     if step_labels is None:
         step_labels = [str(t + 1) for t in range(n_steps)]
+    if not isinstance(step_labels, Sequence) or not all(isinstance(label, str) for label in step_labels):
+        raise ValueError(f"step_labels must be a sequence of strings, got {type(step_labels).__name__}")
     if len(step_labels) != n_steps:
         raise ValueError(f"step_labels must have n_steps={n_steps} entries, got {len(step_labels)}")
     cmap = matplotlib.colormaps[HEATMAP_CMAP]
     if hidden_values is not None:
-        hidden_values = np.asarray(hidden_values, dtype=float)
+        try:
+            hidden_values = np.asarray(hidden_values, dtype=float)
+        except (ValueError, TypeError):
+            raise ValueError(f"hidden_values must be numbers of shape ({n_steps},) or ({n_steps}, units)") from None
         if hidden_values.ndim not in (1, 2) or hidden_values.shape[0] != n_steps or 0 in hidden_values.shape:
             raise ValueError(f"hidden_values must have shape ({n_steps},) or ({n_steps}, units), got {hidden_values.shape}")
     if current is not None and (isinstance(current, bool) or not isinstance(current, (int, np.integer))
@@ -168,6 +183,7 @@ def draw_unrolled(
 
 def draw_folded(ax: Axes) -> None:
     """Draw the folded (recursive) RNN: x -U-> h -V-> o with the W loop on h."""
+    check_axes(ax)
     _node(ax, 0, 0.0, "$x_t$", COLORS["x"])
     _node(ax, 0, 1.3, "$h_t$", COLORS["h"])
     _node(ax, 0, 2.6, "$o_t$", COLORS["o"])
@@ -195,7 +211,7 @@ def figure_folded_unrolled() -> Figure:
 
 def figure_architecture(name: str) -> Figure:
     """One of the four architecture families of :data:`ARCHITECTURES`, as a figure."""
-    if name not in ARCHITECTURES:
+    if not isinstance(name, str) or name not in ARCHITECTURES:
         raise ValueError(f"name must be one of {sorted(ARCHITECTURES)}, got {name!r}")
     title, n_steps, ins, outs, example = ARCHITECTURES[name]
     fig, ax = plt.subplots(figsize=(0.9 + 1.0 * n_steps, 2.8))
@@ -398,6 +414,7 @@ def figure_encoder_decoder(source: str = "3142", start: str = "<s>") -> Figure:
     """The number sorter as an encoder-decoder: the encoder's last state is the context, the decoder writes the sorted digits."""
     if not isinstance(source, str) or not 2 <= len(source) <= 6 or not source.isdigit():
         raise ValueError(f"source must be a string of 2 to 6 digits, got {source!r}")
+    check_str(start, "start", nonempty=True)
     target = "".join(sorted(source))
     n = len(source)
     dx = 1.5
@@ -429,6 +446,177 @@ def figure_encoder_decoder(source: str = "3142", start: str = "<s>") -> Figure:
     return fig
 
 
+# ---------------------------------------------------------------- gated cells (notebook 07)
+
+_GATE = {"sigma": COLORS["loss"], "tanh": COLORS["h"]}
+
+
+def _gate_box(ax: Axes, x: float, y: float, name: str, function: str, role: str) -> None:
+    """A gate: a box with its name and squashing function, its role written under it."""
+    ax.add_patch(FancyBboxPatch((x - 0.5, y - 0.45), 1.0, 0.9, boxstyle="round,pad=0.02,rounding_size=0.1",
+                                facecolor=_GATE[function], edgecolor=COLORS["edge"], linewidth=1.2))
+    symbol = r"\sigma" if function == "sigma" else r"\tanh"
+    ax.text(x, y + 0.14, f"${name}$", ha="center", va="center", fontsize=14)
+    ax.text(x, y - 0.2, f"${symbol}$", ha="center", va="center", fontsize=11)
+    ax.text(x, y - 0.62, role, ha="center", va="top", fontsize=10, color="#444444")
+
+
+def _operator(ax: Axes, x: float, y: float, text: str) -> None:
+    """A round node for an elementwise operation (``×``, ``+``, ``1−``, ``tanh``)."""
+    radius = 0.26 if len(text) <= 2 else 0.38
+    ax.add_patch(matplotlib.patches.Circle((x, y), radius, facecolor="white", edgecolor=COLORS["edge"], linewidth=1.2,
+                                           zorder=3))
+    ax.text(x, y, text, ha="center", va="center", fontsize=13 if len(text) <= 2 else 10, zorder=4)
+
+
+def _line(ax: Axes, points: Sequence[tuple[float, float]], *, arrow: bool = True, width: float = 1.2,
+          color: str = COLORS["edge"]) -> None:
+    """A polyline through ``points``, with an arrow head on its last segment."""
+    xs, ys = zip(*points)
+    if len(points) > 2:
+        ax.plot(xs[:-1], ys[:-1], color=color, linewidth=width, solid_capstyle="butt", zorder=1)
+    start, end = points[-2], points[-1]
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>" if arrow else "-", mutation_scale=12, linewidth=width,
+                                 color=color, shrinkA=0, shrinkB=0, zorder=2))
+
+
+def figure_lstm_cell() -> Figure:
+    """The LSTM cell: gates i, f, g, o read [h_{t-1}, x_t]; the cell-state path c_{t-1} -> c_t on top; h_t = o * tanh(c_t)."""
+    fig, ax = plt.subplots(figsize=(10.0, 5.4))
+    ax.add_patch(FancyBboxPatch((-0.2, -0.2), 9.0, 5.3, boxstyle="round,pad=0.05,rounding_size=0.3",
+                                facecolor="#f7f7f7", edgecolor="#999999", linewidth=1.0, zorder=0))
+    top, bus, gates = 4.3, 0.55, 2.1
+    # the cell-state path: multiplied by f, then i * g added
+    _line(ax, [(-1.3, top), (1.5 - 0.26, top)], width=2.6)
+    _line(ax, [(1.5 + 0.26, top), (4.0 - 0.26, top)], width=2.6)
+    _line(ax, [(4.0 + 0.26, top), (9.9, top)], width=2.6)
+    ax.text(-1.35, top + 0.3, "$c_{t-1}$", ha="left", va="bottom", fontsize=14)
+    ax.text(9.9, top + 0.3, "$c_t$", ha="right", va="bottom", fontsize=14)
+    ax.text(2.75, top + 0.3, "cell state: the memory path", ha="center", va="bottom", fontsize=11, style="italic")
+    _operator(ax, 1.5, top, "×")
+    _operator(ax, 4.0, top, "+")
+    # the inputs: h_{t-1} and x_t on one bus that feeds every gate
+    _line(ax, [(-1.3, bus), (6.4, bus)], arrow=False)
+    ax.text(-1.35, bus + 0.15, "$h_{t-1}$", ha="left", va="bottom", fontsize=14)
+    _line(ax, [(0.3, -1.1), (0.3, bus)], arrow=False)
+    ax.text(0.3, -1.2, "$x_t$", ha="center", va="top", fontsize=14)
+    for x, name, function, role in [(1.5, "f_t", "sigma", "forget"), (2.9, "i_t", "sigma", "input"),
+                                    (4.3, "g_t", "tanh", "candidate"), (6.4, "o_t", "sigma", "output")]:
+        _line(ax, [(x, bus), (x, gates - 0.45)])
+        _gate_box(ax, x, gates, name, function, role)
+    _line(ax, [(1.5, gates + 0.45), (1.5, top - 0.26)])  # f multiplies c_{t-1}
+    _operator(ax, 3.6, 3.3, "×")  # i * g
+    _line(ax, [(2.9, gates + 0.45), (2.9, 3.3), (3.6 - 0.26, 3.3)])
+    _line(ax, [(4.3, gates + 0.45), (4.3, 3.3), (3.6 + 0.26, 3.3)])
+    _line(ax, [(3.6, 3.3 + 0.26), (4.0 - 0.1, top - 0.24)])
+    # the output: h_t = o_t * tanh(c_t)
+    _operator(ax, 7.6, 3.3, "tanh")
+    _line(ax, [(7.6, top), (7.6, 3.3 + 0.38)])
+    _operator(ax, 7.6, gates, "×")
+    _line(ax, [(7.6, 3.3 - 0.38), (7.6, gates + 0.26)])
+    _line(ax, [(6.9, gates), (7.6 - 0.26, gates)])
+    _line(ax, [(7.6, gates - 0.26), (7.6, bus), (9.9, bus)], width=1.8)
+    ax.text(9.9, bus + 0.15, "$h_t$", ha="right", va="bottom", fontsize=14)
+    ax.text(4.35, -1.75, "× and + act element by element; every gate reads $h_{t-1}$ and $x_t$",
+            ha="center", va="top", fontsize=11, color="#444444")
+    _finish(ax, (-1.5, 10.1), (-2.3, 5.3))
+    ax.set_title("The LSTM cell: $c_t = f_t \\odot c_{t-1} + i_t \\odot g_t$,  $h_t = o_t \\odot \\tanh(c_t)$",
+                 fontsize=13)
+    return fig
+
+
+def figure_gru_cell() -> Figure:
+    """The GRU cell: reset gate r_t shapes the candidate n_t; update gate z_t mixes h_{t-1} and n_t into h_t."""
+    fig, ax = plt.subplots(figsize=(10.0, 5.4))
+    ax.add_patch(FancyBboxPatch((-0.2, -0.2), 8.2, 5.3, boxstyle="round,pad=0.05,rounding_size=0.3",
+                                facecolor="#f7f7f7", edgecolor="#999999", linewidth=1.0, zorder=0))
+    top, bus, gates = 4.3, 0.55, 2.1
+    # the state path: h_{t-1} * z_t, plus (1 - z_t) * n_t
+    _line(ax, [(-1.3, top), (1.5 - 0.26, top)], width=2.6)
+    _line(ax, [(1.5 + 0.26, top), (6.6 - 0.26, top)], width=2.6)
+    _line(ax, [(6.6 + 0.26, top), (9.3, top)], width=2.6)
+    ax.text(-1.35, top + 0.3, "$h_{t-1}$", ha="left", va="bottom", fontsize=14)
+    ax.text(9.3, top + 0.3, "$h_t$", ha="right", va="bottom", fontsize=14)
+    ax.text(4.0, top + 0.3, "the state: kept where $z_t = 1$, replaced where $z_t = 0$", ha="center", va="bottom",
+            fontsize=11, style="italic")
+    _operator(ax, 1.5, top, "×")
+    _operator(ax, 6.6, top, "+")
+    # the inputs on one bus
+    _line(ax, [(0.1, top), (0.1, bus), (5.6, bus)], arrow=False)
+    _line(ax, [(0.6, -1.1), (0.6, bus)], arrow=False)
+    ax.text(0.6, -1.2, "$x_t$", ha="center", va="top", fontsize=14)
+    for x, name, role in [(1.5, "z_t", "update"), (3.0, "r_t", "reset")]:
+        _line(ax, [(x, bus), (x, gates - 0.45)])
+        _gate_box(ax, x, gates, name, "sigma", role)
+    _line(ax, [(1.5, gates + 0.45), (1.5, top - 0.26)])  # z multiplies h_{t-1}
+    _operator(ax, 2.6, 3.3, "1−")
+    _line(ax, [(1.5, 3.3), (2.6 - 0.38, 3.3)])
+    _line(ax, [(2.6 + 0.38, 3.3), (6.6 - 0.26, 3.3)])
+    _operator(ax, 6.6, 3.3, "×")
+    _line(ax, [(6.6, 3.3 + 0.26), (6.6, top - 0.26)])
+    # the candidate: n_t = tanh(U x_t + r_t * (W h_{t-1}))
+    _operator(ax, 4.2, gates, "×")
+    _line(ax, [(3.5, gates), (4.2 - 0.26, gates)])
+    _line(ax, [(4.2, bus), (4.2, gates - 0.26)])
+    ax.text(4.3, 1.0, "$W^n h_{t-1}$", ha="left", va="center", fontsize=11)
+    _line(ax, [(4.2 + 0.26, gates), (5.6 - 0.5, gates)])
+    _line(ax, [(5.6, bus), (5.6, gates - 0.45)])
+    ax.text(5.7, 1.0, "$U^n x_t$", ha="left", va="center", fontsize=11)
+    _gate_box(ax, 5.6, gates, "n_t", "tanh", "candidate")
+    _line(ax, [(5.6 + 0.5, gates), (6.6, gates), (6.6, 3.3 - 0.26)])
+    ax.text(4.0, -1.75, "× and + act element by element; $r_t$ decides how much of $h_{t-1}$ the candidate sees",
+            ha="center", va="top", fontsize=11, color="#444444")
+    _finish(ax, (-1.5, 9.5), (-2.3, 5.3))
+    ax.set_title("The GRU cell: $h_t = (1 - z_t) \\odot n_t + z_t \\odot h_{t-1}$", fontsize=13)
+    return fig
+
+
+#: The example of :func:`figure_gate_product`: a vector v and the pre-activations z of its gate.
+_GATE_EXAMPLE = (np.array([0.8, -0.6, 0.9, 0.5, -0.7]), np.array([4.0, -4.0, 0.0, 2.0, -1.0]))
+
+
+def figure_gate_product() -> Figure:
+    """A gate: sigma(z) squashes each entry into [0, 1]; multiplied element by element with v, it passes, halves or blocks each entry."""
+    v, z = _GATE_EXAMPLE
+    gate = 1.0 / (1.0 + np.exp(-z))
+    fig, (curve, table) = plt.subplots(1, 2, figsize=(10.0, 4.6), gridspec_kw={"width_ratios": [1.0, 1.35]})
+    grid = np.linspace(-6, 6, 200)
+    curve.plot(grid, 1.0 / (1.0 + np.exp(-grid)), color=COLORS["edge"], linewidth=2.0)
+    curve.scatter(z, gate, s=60, color=COLORS["grad"], zorder=3)
+    for k, (zk, gk) in enumerate(zip(z, gate)):
+        curve.annotate(f"{gk:.2f}", (zk, gk), textcoords="offset points", xytext=(8, -14 if gk > 0.5 else 6),
+                       fontsize=11)
+    curve.axhline(0, color="#999999", linewidth=0.8)
+    curve.axhline(1, color="#999999", linewidth=0.8, linestyle="--")
+    curve.set_xlabel("pre-activation $z$", fontsize=12)
+    curve.set_ylabel(r"gate $\sigma(z)$", fontsize=12)
+    curve.set_title(r"$\sigma$ maps any $z$ into $[0, 1]$", fontsize=13)
+    curve.tick_params(labelsize=11)
+    curve.set_ylim(-0.1, 1.15)
+    curve.spines[["top", "right"]].set_visible(False)
+    cmap = matplotlib.colormaps[HEATMAP_CMAP]
+    columns = [("$v$", v, "signed"), (r"$\sigma(z)$", gate, "gate"), (r"$\sigma(z) \odot v$", gate * v, "signed")]
+    for j, (name, values, kind) in enumerate(columns):
+        x = 1.6 * j
+        table.text(x + 0.5, len(v) + 0.35, name, ha="center", va="bottom", fontsize=14)
+        for k, value in enumerate(values):
+            y = len(v) - 1 - k
+            face = matplotlib.colormaps["Greys"](0.1 + 0.6 * value) if kind == "gate" else cmap((value + 1) / 2)
+            table.add_patch(Rectangle((x, y), 1.0, 0.9, facecolor=face, edgecolor=COLORS["edge"], linewidth=0.8))
+            dark = (kind == "gate" and value > 0.6) or (kind == "signed" and abs(value) > 0.65)
+            table.text(x + 0.5, y + 0.45, f"{value:+.2f}" if kind == "signed" else f"{value:.2f}", ha="center",
+                       va="center", fontsize=12, color="white" if dark else "black")
+    table.text(1.3, 2.45, "⊙", ha="center", va="center", fontsize=18)
+    table.text(2.9, 2.45, "=", ha="center", va="center", fontsize=18)
+    for k, what in enumerate(["passes", "blocked", "halved", "mostly passes", "mostly blocked"]):
+        table.text(4.35, len(v) - 1 - k + 0.45, what, ha="left", va="center", fontsize=11, color="#444444")
+    table.set_xlim(-0.2, 6.6)
+    table.set_ylim(-0.3, len(v) + 1.0)
+    table.axis("off")
+    table.set_title("a gate multiplies element by element", fontsize=13)
+    return fig
+
+
 #: Every file in img/ and the function that draws it.
 FIGURES: dict[str, Callable[[], Figure]] = {
     "rnn_folded_unrolled.png": figure_folded_unrolled,
@@ -439,16 +627,25 @@ FIGURES: dict[str, Callable[[], Figure]] = {
     "attention_pooling.png": figure_attention_pooling,
     "embedding_lookup.png": figure_embedding_lookup,
     "encoder_decoder.png": figure_encoder_decoder,
+    "lstm_cell.png": figure_lstm_cell,
+    "gru_cell.png": figure_gru_cell,
+    "gate_product.png": figure_gate_product,
     **{f"arch_{name}.png": (lambda name=name: figure_architecture(name)) for name in ARCHITECTURES},
 }
 
 
 def write_figures(directory: str | Path, names: Iterable[str] | None = None) -> list[Path]:
     """Draw the figures of :data:`FIGURES` (or just `names`) into `directory`; return the paths written."""
+    if not isinstance(directory, (str, Path)):
+        raise TypeError(f"directory must be a str or a pathlib.Path, got {type(directory).__name__}")
     directory = Path(directory)
     if not directory.is_dir():
         raise ValueError(f"directory must be an existing folder, got {str(directory)!r}")
+    if names is not None and (isinstance(names, str) or not isinstance(names, Iterable)):
+        raise TypeError(f"names must be an iterable of figure file names (or None), got {type(names).__name__}")
     names = list(FIGURES) if names is None else list(names)
+    if not all(isinstance(name, str) for name in names):
+        raise TypeError(f"names must be figure file names (strings), got {names!r}")
     unknown = sorted(set(names) - set(FIGURES))
     if unknown:
         raise ValueError(f"names must be among {sorted(FIGURES)}, got unknown {unknown}")

@@ -79,7 +79,7 @@ class LSTMRecord:
 
     def quantity(self, name: str) -> torch.Tensor:
         """The tensor of one quantity by its letter ('h', 'c', 'i', 'f', 'g' or 'o'), shape (batch, time, hidden)."""
-        if name not in QUANTITIES:
+        if not isinstance(name, str) or name not in QUANTITIES:
             raise ValueError(f"name must be one of {list(QUANTITIES)}, got {name!r}")
         return getattr(self, name)
 

@@ -16,18 +16,33 @@ works with :func:`sample` and :func:`bits_per_character`.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course_utils.checks import check_int
-from course_utils.models import State, init_default_, recurrent_and_head
+from course_utils.batching import bptt_chunks
+from course_utils.checks import check_bool, check_class_targets, check_float, check_int, check_iterable, check_module, check_state
+from course_utils.models import MAX_SIZE, State, init_default_, recurrent_and_head
+
+#: The most characters :func:`sample` generates in one call.
+MAX_SAMPLE_LENGTH = 1_000_000
 from course_utils.text import Vocabulary
 
-__all__ = ["CharLanguageModel", "detach_state", "sample", "next_char_distribution", "bits_per_character"]
+__all__ = [
+    "CharLanguageModel",
+    "detach_state",
+    "sample",
+    "next_char_distribution",
+    "bits_per_character",
+    "kneser_ney_bits",
+    "compressed_bits",
+    "train_language_model",
+]
 
 
 class CharLanguageModel(nn.Module):
@@ -38,9 +53,8 @@ class CharLanguageModel(nn.Module):
     ) -> None:
         """Build the layers and draw the initial weights from `seed` (PyTorch's defaults); `dropout` acts before the output layer."""
         super().__init__()
-        vocab_size = check_int(vocab_size, "vocab_size")  # recurrent_and_head checks the other sizes
-        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-            raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
+        vocab_size = check_int(vocab_size, "vocab_size", 1, MAX_SIZE)  # recurrent_and_head checks the other sizes
+        dropout = check_float(dropout, "dropout", 0, 1, high_open=True)
         self.vocab_size = vocab_size
         self.cell = cell
         self.recurrent, self.head = recurrent_and_head(cell, vocab_size, hidden_size, vocab_size, num_layers)
@@ -54,6 +68,9 @@ class CharLanguageModel(nn.Module):
             raise ValueError(f"x must be an int64 tensor of shape (batch, time), got {got}")
         if x.numel() and (int(x.min()) < 0 or int(x.max()) >= self.vocab_size):
             raise ValueError(f"x must hold indices in [0, {self.vocab_size}), got min {int(x.min())}, max {int(x.max())}")
+        if x.numel() == 0:
+            raise ValueError(f"x must hold at least one sequence of at least one step, got shape {tuple(x.shape)}")
+        check_state(state, self.recurrent, x.shape[0])
         inputs = F.one_hot(x, self.vocab_size).to(self.head.weight.dtype)  # (batch, time, vocab_size)
         outputs, state = self.recurrent(inputs, state)  # (batch, time, hidden)
         return self.head(self.dropout(outputs)), state
@@ -97,19 +114,29 @@ def _evaluating(model: nn.Module) -> Iterator[nn.Module]:
 
 
 def _check_temperature(temperature: float) -> float:
-    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not math.isfinite(temperature) or temperature <= 0:
+    if (isinstance(temperature, (bool, np.bool_)) or not isinstance(temperature, (int, float, np.integer, np.floating))
+            or not math.isfinite(temperature) or temperature <= 0):
         raise ValueError(f"temperature must be a finite number > 0 (greedy decoding is the limit temperature -> 0: use greedy=True), got {temperature!r}")
     return float(temperature)
+
+
+def _check_scaled(scores: torch.Tensor, temperature: float) -> torch.Tensor:
+    """``scores`` = logits / temperature, refused if the division overflowed (a temperature too close to 0)."""
+    if not bool(torch.isfinite(scores).all()):
+        raise ValueError(f"temperature={temperature!r} is too small: logits / temperature overflow to inf and the "
+                         f"probabilities would be nan (greedy decoding is the limit temperature -> 0: use greedy=True)")
+    return scores
 
 
 @torch.no_grad()
 def next_char_distribution(model: nn.Module, vocab: Vocabulary, prompt: str, temperature: float = 1.0) -> torch.Tensor:
     """Probabilities (len(vocab),) of the character after `prompt`: softmax(logits / temperature)."""
+    check_module(model)
     prompt = _check_prompt(vocab, prompt)
     temperature = _check_temperature(temperature)
     with _evaluating(model):
         logits, _ = model(vocab.encode(prompt)[None, :], None)
-    return torch.softmax(logits[0, -1] / temperature, dim=-1)
+    return torch.softmax(_check_scaled(logits[0, -1] / temperature, temperature), dim=-1)
 
 
 @torch.no_grad()
@@ -128,16 +155,18 @@ def sample(
     (the limit of sampling as the temperature goes to 0). Pass a seeded
     ``torch.Generator`` for repeatable samples.
     """
+    check_module(model)
     prompt = _check_prompt(vocab, prompt)
     temperature = _check_temperature(temperature)
-    length = check_int(length, "length", low=0)
+    length = check_int(length, "length", 0, MAX_SAMPLE_LENGTH)
     if generator is not None and not isinstance(generator, torch.Generator):
         raise TypeError(f"generator must be a torch.Generator or None, got {type(generator).__name__}")
+    greedy = check_bool(greedy, "greedy")
     with _evaluating(model):
         logits, state = model(vocab.encode(prompt)[None, :], None)  # read the whole prompt
         generated = []
         for _ in range(length):
-            scores = logits[0, -1] / temperature  # (vocab,)
+            scores = _check_scaled(logits[0, -1] / temperature, temperature)  # (vocab,)
             if greedy:
                 index = int(scores.argmax())
             else:
@@ -151,14 +180,136 @@ def sample(
 @torch.no_grad()
 def bits_per_character(model: nn.Module, chunks: Iterable[tuple[torch.Tensor, torch.Tensor]]) -> float:
     """Mean cross-entropy in bits per predicted character over (x, y) chunks (batch, time), carrying the state along."""
+    check_module(model)
+    check_iterable(chunks, "chunks")
     total, count, state = 0.0, 0, None
     with _evaluating(model):
-        for x, y in chunks:
-            if x.shape != y.shape:
-                raise ValueError(f"each chunk's x and y must have the same shape, got {tuple(x.shape)} and {tuple(y.shape)}")
+        for chunk in chunks:
+            if not isinstance(chunk, (tuple, list)) or len(chunk) != 2:
+                raise ValueError(f"each of chunks must be a pair (x, y), got {type(chunk).__name__}")
+            x, y = chunk
+            if not isinstance(x, torch.Tensor) or not isinstance(y, torch.Tensor) or x.shape != y.shape:
+                shapes = [tuple(v.shape) if isinstance(v, torch.Tensor) else type(v).__name__ for v in (x, y)]
+                raise ValueError(f"each chunk's x and y must be tensors of the same shape, got {shapes[0]} and {shapes[1]}")
             logits, state = model(x, state)
+            check_class_targets(y.reshape(-1), logits.shape[-1], y.numel(), name="y of each chunk")
             total += float(F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="sum"))
             count += y.numel()
     if count == 0:
         raise ValueError("chunks must hold at least one (x, y) pair")
     return total / count / math.log(2)
+
+
+# --- classical baselines and the training loop (notebook 04, section 4; tests/benchmarks/bench_language_model.py) ---
+
+
+def _check_texts(train_text: str, test_text: str) -> None:
+    for name, text in (("train_text", train_text), ("test_text", test_text)):
+        if not isinstance(text, str) or not text:
+            raise ValueError(f"{name} must be a non-empty str, got {type(text).__name__} {text!r:.20}")
+
+
+def kneser_ney_bits(train_text: str, test_text: str, n: int, discount: float = 0.75) -> float:
+    """Bits per character of `test_text` under an interpolated Kneser-Ney character n-gram counted on `train_text`.
+
+    The highest order uses counts, the lower orders continuation counts (in how
+    many contexts a string follows), each interpolated down to the uniform
+    distribution over the characters of both texts; the test text is read
+    right after the training text, so its first characters have a context.
+    """
+    _check_texts(train_text, test_text)
+    n = check_int(n, "n")
+    if isinstance(discount, bool) or not isinstance(discount, (int, float)) or not 0 < discount < 1:
+        raise ValueError(f"discount must be a number in (0, 1), got {discount!r}")
+    counts = Counter(train_text[t - k : t + 1] for k in range(n) for t in range(k, len(train_text)))
+    continuation = Counter(gram[1:] for gram in counts if len(gram) >= 2)
+    table = {g: c for g, c in counts.items() if len(g) == n} | {g: c for g, c in continuation.items() if len(g) < n}
+    total, types = Counter(), Counter()  # per context: the sum of its counts, how many distinct next characters
+    for gram, c in table.items():
+        total[gram[:-1]] += c
+        types[gram[:-1]] += 1
+    text, start, bits = train_text + test_text, len(train_text), 0.0
+    uniform = 1 / len(set(text))
+    for t in range(start, len(text)):
+        p = uniform
+        for k in range(n):  # from the empty context up to the last n - 1 characters
+            context = text[t - k : t]
+            if total[context] == 0:
+                break
+            p = (max(table.get(context + text[t], 0) - discount, 0) + discount * types[context] * p) / total[context]
+        bits -= math.log2(p)
+    return bits / len(test_text)
+
+
+def compressed_bits(train_text: str, test_text: str, compress: Callable[[bytes], bytes]) -> float:
+    """Bits per character of `test_text` for a compressor used as a coder that has read `train_text` first.
+
+    That is ``8 * (len(compress(train + test)) - len(compress(train))) / len(test)``
+    with both texts in UTF-8: what the test text costs on top of the training text.
+    """
+    _check_texts(train_text, test_text)
+    if not callable(compress):
+        raise TypeError(f"compress must be a function bytes -> bytes (such as bz2.compress), got {type(compress).__name__}")
+    both, train = compress((train_text + test_text).encode("utf-8")), compress(train_text.encode("utf-8"))
+    return 8 * (len(both) - len(train)) / len(test_text)
+
+
+def train_language_model(
+    model: nn.Module,
+    train_rows: torch.Tensor,
+    heldout_rows: torch.Tensor,
+    steps: int,
+    bptt: int = 32,
+    lr: float = 0.01,
+    eval_every: int = 100,
+    max_norm: float = 1.0,
+    schedule: str = "cosine",
+    callback: Callable[[int, nn.Module], None] | None = None,
+) -> list[tuple[int, float, float]]:
+    """Adam on train_rows (batch, steps) with truncated BPTT; returns [(step, training bits/char, held-out bits/char)].
+
+    Each pass over the text starts from a zero state, which is carried from chunk
+    to chunk and detached; the gradient norm is clipped at `max_norm`; the
+    learning rate is constant or follows a cosine from `lr` down to 0 over
+    `steps` (``schedule``). Every `eval_every` steps the held-out bits per
+    character are measured on heldout_rows (batch, steps), beside the mean
+    training loss of the steps since the last measurement (dropout on, in bits).
+    ``callback(step, model)``, if given, runs after every step.
+    """
+    model = check_module(model)
+    steps = check_int(steps, "steps")
+    bptt = check_int(bptt, "bptt")
+    eval_every = check_int(eval_every, "eval_every")
+    if schedule not in ("cosine", "constant"):
+        raise ValueError(f"schedule must be 'cosine' or 'constant', got {schedule!r}")
+    for name, value in (("lr", lr), ("max_norm", max_norm)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+            raise ValueError(f"{name} must be a number > 0, got {value!r}")
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    if schedule == "cosine":
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: 0.5 * (1 + math.cos(math.pi * min(s / steps, 1))))
+    history = [(0, float("nan"), bits_per_character(model, bptt_chunks(heldout_rows, 100)))]
+    step, recent = 0, []
+    model.train()
+    while step < steps:
+        state = None  # each pass over the text starts from a zero state
+        for x, y in bptt_chunks(train_rows, bptt):
+            state = detach_state(state)  # keep the values, cut the graph
+            logits, state = model(x, state)  # (batch, bptt, vocab)
+            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+            optimizer.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+            optimizer.step()
+            if schedule == "cosine":
+                scheduler.step()
+            step += 1
+            recent.append(loss.item() / math.log(2))
+            if step % eval_every == 0 or step == steps:
+                history.append((step, sum(recent) / len(recent), bits_per_character(model, bptt_chunks(heldout_rows, 100))))
+                recent = []
+            if callback is not None:
+                callback(step, model)
+            if step == steps:
+                break
+    return history

@@ -49,7 +49,22 @@ import math
 import torch
 from torch import nn
 
-from course_utils.checks import check_int, check_lengths, check_module, check_seed, check_sequences
+from course_utils.checks import (
+    check_choice,
+    check_float,
+    check_int,
+    check_lengths,
+    check_module,
+    check_parameter_count,
+    check_seed,
+    check_sequences,
+    check_state,
+)
+
+#: The largest size (input, hidden, output) and number of layers a model accepts.
+MAX_SIZE, MAX_LAYERS = 100_000, 100
+#: The largest gate bias in absolute value (a sigmoid is already saturated at 40; float32 overflows at 3e38).
+MAX_GATE_BIAS = 1000.0
 
 __all__ = [
     "State",
@@ -77,9 +92,9 @@ LSTM_GATES: tuple[str, ...] = ("input", "forget", "cell", "output")
 
 def lstm_gate_rows(gate: str, hidden_size: int) -> slice:
     """Rows of an ``nn.LSTM`` weight or bias (4 * hidden_size rows) that belong to ``gate``."""
-    if gate not in LSTM_GATES:
+    if not isinstance(gate, str) or gate not in LSTM_GATES:
         raise ValueError(f"gate must be one of {list(LSTM_GATES)}, got {gate!r}")
-    hidden_size = check_int(hidden_size, "hidden_size")
+    hidden_size = check_int(hidden_size, "hidden_size", 1, MAX_SIZE)
     start = LSTM_GATES.index(gate) * hidden_size
     return slice(start, start + hidden_size)
 
@@ -91,10 +106,14 @@ def recurrent_and_head(cell: str, input_size: int, hidden_size: int, output_size
     The layers are built on the "meta" device, so they draw nothing from torch's
     global generator; fill them with :func:`init_default_`.
     """
-    if cell not in CELLS:
+    if not isinstance(cell, str) or cell not in CELLS:
         raise ValueError(f"cell must be one of {list(CELLS)}, got {cell!r}")
-    input_size, hidden_size = check_int(input_size, "input_size"), check_int(hidden_size, "hidden_size")
-    output_size, num_layers = check_int(output_size, "output_size"), check_int(num_layers, "num_layers")
+    input_size, hidden_size = check_int(input_size, "input_size", 1, MAX_SIZE), check_int(hidden_size, "hidden_size", 1, MAX_SIZE)
+    output_size, num_layers = check_int(output_size, "output_size", 1, MAX_SIZE), check_int(num_layers, "num_layers", 1, MAX_LAYERS)
+    gates = {"rnn": 1, "lstm": 4, "gru": 3}[cell]
+    check_parameter_count(gates * hidden_size * (max(input_size, hidden_size) + hidden_size + 2) * num_layers
+                          + output_size * (hidden_size + 1),  # an upper bound of the weights
+                          "input_size, hidden_size, output_size and num_layers")
     recurrent = CELLS[cell](input_size, hidden_size, num_layers=num_layers, batch_first=True, device="meta")
     head = nn.Linear(hidden_size, output_size, device="meta")
     return recurrent.to_empty(device="cpu"), head.to_empty(device="cpu")
@@ -103,6 +122,10 @@ def recurrent_and_head(cell: str, input_size: int, hidden_size: int, output_size
 @torch.no_grad()
 def init_default_(recurrent: nn.RNNBase, head: nn.Linear, seed: int) -> None:
     """PyTorch's default initialisation of a recurrent layer and its linear head, drawn from a generator seeded by ``seed``."""
+    if not isinstance(recurrent, nn.RNNBase):
+        raise TypeError(f"recurrent must be a torch.nn.RNN, LSTM or GRU, got {type(recurrent).__name__}")
+    if not isinstance(head, nn.Linear):
+        raise TypeError(f"head must be a torch.nn.Linear, got {type(head).__name__}")
     generator = torch.Generator().manual_seed(check_seed(seed))
     bound = 1 / math.sqrt(recurrent.hidden_size)
     for parameter in recurrent.parameters():
@@ -118,8 +141,7 @@ def _check_gate_biases(cell: str, **biases: float | None) -> None:
             continue
         if cell != "lstm":
             raise ValueError(f"{name} only applies to cell='lstm', got cell={cell!r}")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ValueError(f"{name} must be a finite number or None, got {value!r}")
+        check_float(value, name, -MAX_GATE_BIAS, MAX_GATE_BIAS)
 
 
 @torch.no_grad()
@@ -152,7 +174,7 @@ class SequenceClassifier(nn.Module):
     ) -> None:
         """Build the layers, draw the initial weights from ``seed``; ``forget_bias``/``input_bias`` (LSTM only) set b_f/b_i."""
         super().__init__()
-        num_classes = check_int(num_classes, "num_classes")
+        num_classes = check_int(num_classes, "num_classes", 1, MAX_SIZE)
         # The layers draw no initial weights from the global generator; reset_parameters
         # draws every weight from this model's own one.
         self.recurrent, self.head = recurrent_and_head(cell, input_size, hidden_size, num_classes, num_layers)
@@ -181,18 +203,20 @@ class SequenceClassifier(nn.Module):
         """Make the bias of one LSTM gate (see :data:`LSTM_GATES`) equal ``value`` in every layer (b_ih + b_hh)."""
         if self.cell != "lstm":
             raise ValueError(f"set_gate_bias needs cell='lstm', this model has cell={self.cell!r}")
+        check_choice(gate, "gate", LSTM_GATES)
+        value = check_float(value, "value", -MAX_GATE_BIAS, MAX_GATE_BIAS)
         _set_gate_bias(self.recurrent, gate, value)
 
     def hidden_states(self, x: torch.Tensor) -> torch.Tensor:
         """Top layer's hidden state at every step, shape (batch, seq_len, hidden_size) (steps after a sequence's end read padding)."""
-        check_sequences(x, self.recurrent.input_size, time="seq_len")
+        check_sequences(x, self.recurrent.input_size, time="seq_len", dtype=self.recurrent.weight_ih_l0.dtype)
         output, _ = self.recurrent(x)
         return output
 
     def last_hidden(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Top layer's hidden state after each sequence's last real step, shape (batch, hidden_size)."""
-        check_lengths(lengths, check_sequences(x, self.recurrent.input_size, time="seq_len"))
-        states = self.hidden_states(x)  # (batch, seq_len, hidden)
+        states = self.hidden_states(x)  # (batch, seq_len, hidden); checks x
+        check_lengths(lengths, x)
         return states[torch.arange(len(lengths)), lengths - 1]
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -223,6 +247,7 @@ class SequenceTagger(nn.Module):
 
     def forward(self, x: torch.Tensor, state: State = None) -> tuple[torch.Tensor, State]:
         """Logits (batch, time, output_size) for x (batch, time, input_size) from ``state`` (None: zeros), and the final state."""
-        check_sequences(x, self.recurrent.input_size)
+        check_sequences(x, self.recurrent.input_size, dtype=self.recurrent.weight_ih_l0.dtype)
+        check_state(state, self.recurrent, x.shape[0])
         outputs, state = self.recurrent(x, state)  # (batch, time, hidden); h or (h, c): (num_layers, batch, hidden)
         return self.head(outputs), state

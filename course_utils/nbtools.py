@@ -16,36 +16,107 @@ import argparse
 import copy
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
 
-__all__ = ["KERNEL_ENV", "normalise", "problems", "execute", "main"]
+__all__ = ["KERNEL_ENV", "CPU_PATHS", "cpu_path", "kernel_environment", "reference_path_problem", "normalise", "problems", "execute", "main"]
 
-#: Environment the notebook kernel runs with, here and under nbval (conftest.py):
-#: no inherited MPLBACKEND (it would swallow the inline figures), a fixed hash
-#: seed (so nothing that prints a set or a dict of strings can change order), and
-#: the numeric libraries held to their AVX2 code paths, so that a CI machine with
-#: AVX-512 and one without round floats the same way and print the same digits.
-KERNEL_ENV = {
-    "PYTHONHASHSEED": "0",
-    "ATEN_CPU_CAPABILITY": "avx2",
-    "MKL_CBWR": "AVX2",
-    "ONEDNN_MAX_CPU_ISA": "AVX2",
-    "OPENBLAS_CORETYPE": "Haswell",
-    "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
+#: The numeric paths a notebook kernel can run on. ``reference`` is the path the
+#: stored outputs come from: the numeric libraries held to their AVX2 code paths,
+#: so that an x86 machine with AVX-512 and one without round floats the same way
+#: and print the same digits. ``foreign`` simulates a CPU whose kernels round
+#: differently (Apple Silicon, ARM Linux, an x86 without AVX2): generic ATen
+#: kernels, SSE4.1 oneDNN, an old OpenBLAS core, numpy without AVX2/FMA.
+#: ``native`` sets none of these variables: what a plain ``python3`` kernel gets.
+CPU_PATHS: dict[str, dict[str, str]] = {
+    "reference": {
+        "ATEN_CPU_CAPABILITY": "avx2",
+        "MKL_CBWR": "AVX2",
+        "ONEDNN_MAX_CPU_ISA": "AVX2",
+        "OPENBLAS_CORETYPE": "Haswell",
+        "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
+    },
+    "foreign": {
+        "ATEN_CPU_CAPABILITY": "default",
+        "MKL_CBWR": "COMPATIBLE",
+        "ONEDNN_MAX_CPU_ISA": "SSE41",
+        "OPENBLAS_CORETYPE": "Prescott",
+        "NPY_DISABLE_CPU_FEATURES": "AVX2 FMA3 X86_V3 X86_V4 AVX512F AVX512_SKX AVX512_ICL AVX512_SPR",
+    },
+    "native": {},
 }
+#: The variables a numeric path may set; every path starts with all of them unset.
+CPU_VARIABLES = tuple(sorted({name for env in CPU_PATHS.values() for name in env}))
+#: Environment variable that picks the numeric path of ``make execute``/``make test`` kernels.
+CPU_PATH_VARIABLE = "COURSE_CPU"
+
+#: Environment of every notebook kernel, on any path: no inherited MPLBACKEND (it
+#: would swallow the inline figures) and a fixed hash seed (so nothing that prints
+#: a set or a dict of strings can change order).
+KERNEL_ENV_BASE = {"PYTHONHASHSEED": "0"}
 KERNEL_ENV_UNSET = ("MPLBACKEND",)
+#: The reference kernel's environment (what JupyterLab's course kernel, ``make execute`` and nbval use).
+KERNEL_ENV = {**KERNEL_ENV_BASE, **CPU_PATHS["reference"]}
+#: How the course's tools talk to their kernels: local sockets where the platform has them.
+KERNEL_TRANSPORT = "tcp" if sys.platform == "win32" else "ipc"
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 VOLATILE_CELL_METADATA = ("execution", "collapsed", "scrolled", "ExecuteTime")
-KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+#: The kernel the notebooks' metadata select: installed by ``make lab`` (course_utils.lab) with :data:`KERNEL_ENV`.
+KERNELSPEC = {"display_name": "Python 3 (RNN course)", "language": "python", "name": "rnn-course"}
 
 
-def kernel_environment() -> dict[str, str]:
-    """Return a copy of ``os.environ`` adjusted as :data:`KERNEL_ENV` says."""
-    env = {k: v for k, v in os.environ.items() if k not in KERNEL_ENV_UNSET}
-    env.update(KERNEL_ENV)
+def cpu_path(name: str | None = None) -> str:
+    """Return the numeric path ``name``, or the one ``$COURSE_CPU`` names (``reference`` if unset), checked."""
+    if name is None:
+        name = os.environ.get(CPU_PATH_VARIABLE) or "reference"
+    if not isinstance(name, str) or name not in CPU_PATHS:
+        raise ValueError(f"cpu path must be one of {sorted(CPU_PATHS)} (argument or ${CPU_PATH_VARIABLE}), got {name!r}")
+    return name
+
+
+_PROBE = """
+import json, platform
+import numpy, torch
+features = numpy._core._multiarray_umath.__cpu_features__
+print(json.dumps({"machine": platform.machine(), "aten": torch.backends.cpu.get_cpu_capability(),
+                  "numpy": [f for f in ("AVX2", "FMA3") if features.get(f)]}))
+"""
+
+
+def reference_path_problem(cpu: str | None = None) -> str | None:
+    """Say why a kernel on numeric path ``cpu`` does not reproduce the stored outputs, or return None if it does."""
+    import json
+    import subprocess
+
+    cpu = cpu_path(cpu)
+    if cpu != "reference":
+        return f"the {cpu!r} numeric path was asked for (${CPU_PATH_VARIABLE}={cpu})"
+    found = subprocess.run([sys.executable, "-c", _PROBE], env=kernel_environment(cpu), capture_output=True,
+                           text=True, timeout=300)
+    if found.returncode != 0:
+        return f"the numeric libraries could not be probed: {found.stderr.strip()[-300:]}"
+    probe = json.loads(found.stdout.strip().splitlines()[-1])
+    if probe["machine"].lower() not in ("x86_64", "amd64"):
+        return f"this CPU is {probe['machine']}, and the stored outputs come from x86-64 AVX2 kernels"
+    if probe["aten"] != "AVX2" or probe["numpy"] != ["AVX2", "FMA3"]:
+        return (f"this CPU cannot run the reference AVX2/FMA kernels (torch runs {probe['aten']}, "
+                f"numpy has {probe['numpy'] or 'neither'} of AVX2/FMA3)")
+    return None
+
+
+def kernel_environment(cpu: str | None = None, base: dict[str, str] | None = None) -> dict[str, str]:
+    """Return ``base`` (default ``os.environ``) as a kernel on numeric path ``cpu`` gets it (see :data:`CPU_PATHS`)."""
+    env = dict(os.environ if base is None else base)
+    for name in (*KERNEL_ENV_UNSET, *CPU_VARIABLES):
+        env.pop(name, None)
+    env.update(KERNEL_ENV_BASE)
+    env.update(CPU_PATHS[cpu_path(cpu)])
+    # No front end watches these kernels: progress bars appear but are not redrawn, since their
+    # redraws would flood the kernel's output channel past what it buffers during a long cell.
+    env["COURSE_PROGRESS_LIVE"] = "0"
     return env
 
 
@@ -128,8 +199,18 @@ def problems(path: str | os.PathLike) -> list[str]:
     return found
 
 
-def execute(path: str | os.PathLike, timeout: int = 600, output: str | os.PathLike | None = None) -> float:
-    """Re-execute the notebook at ``path`` from a clean kernel, store it normalised (in place, or at ``output``), return seconds taken."""
+def kernel_manager(folder: str | os.PathLike, kernel_name: str = "python3"):
+    """Return a kernel manager whose kernel talks over IPC sockets in ``folder`` (TCP where the platform has no IPC)."""
+    from jupyter_client.manager import KernelManager
+
+    if KERNEL_TRANSPORT == "tcp":
+        return KernelManager(kernel_name=kernel_name)
+    return KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(Path(folder) / "kernel"))
+
+
+def execute(path: str | os.PathLike, timeout: int = 600, output: str | os.PathLike | None = None,
+            cpu: str | None = None) -> float:
+    """Re-execute the notebook at ``path`` from a clean kernel on numeric path ``cpu``, store it normalised (in place, or at ``output``), return seconds."""
     import time
 
     from nbclient import NotebookClient
@@ -142,10 +223,17 @@ def execute(path: str | os.PathLike, timeout: int = 600, output: str | os.PathLi
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
+    cpu = cpu_path(cpu)
+    if cpu != "reference" and output is None:
+        raise ValueError(f"output is required on the {cpu!r} numeric path: only a reference run may replace a course notebook")
+    sockets = tempfile.TemporaryDirectory(prefix="course-kernel-")
+    # The generic kernel of this environment (the course kernelspec would impose its own
+    # numeric path), on local sockets of its own rather than unencrypted TCP ones.
+    km = kernel_manager(sockets.name)
     client = NotebookClient(
         nb,
+        km=km,
         timeout=timeout,
-        kernel_name="python3",
         resources={"metadata": {"path": str(path.parent.resolve())}},
         record_timing=False,
         allow_errors=False,
@@ -154,7 +242,12 @@ def execute(path: str | os.PathLike, timeout: int = 600, output: str | os.PathLi
         store_widget_state=True,
     )
     start = time.perf_counter()
-    client.execute(env=kernel_environment())  # the kernel's environment; this process keeps its own
+    with sockets:
+        try:
+            client.execute(env=kernel_environment(cpu))  # the kernel's environment; this process keeps its own
+        finally:
+            if km.has_kernel:
+                km.shutdown_kernel(now=True)
     seconds = time.perf_counter() - start
     nbformat.validate(nb)
     Path(output or path).write_text(_serialise(normalise(nb)), encoding="utf-8")
@@ -166,11 +259,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_utils.nbtools", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["execute", "check"])
     parser.add_argument("paths", nargs="+", type=Path)
+    parser.add_argument("--cpu", choices=sorted(CPU_PATHS), default=None,
+                        help=f"numeric path of the kernel (default: ${CPU_PATH_VARIABLE}, else reference)")
+    parser.add_argument("--out", type=Path, default=None, help="write the executed notebooks here instead of in place")
     args = parser.parse_args(argv)
     if args.command == "execute":
+        if args.out is not None:
+            args.out.mkdir(parents=True, exist_ok=True)
         for path in args.paths:
             print(f"executing {path} ...", end=" ", flush=True)
-            print(f"{execute(path):.1f} s", flush=True)
+            target = None if args.out is None else args.out / path.name
+            print(f"{execute(path, output=target, cpu=args.cpu):.1f} s", flush=True)
         return 0
     found = [p for path in args.paths for p in problems(path)]
     print("\n".join(found) if found else f"{len(args.paths)} notebook(s) in normal form")

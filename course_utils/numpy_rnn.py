@@ -37,7 +37,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course_utils.checks import check_int, check_seed
+from course_utils.checks import check_bool, check_float, check_int, check_parameter_count, check_seed
 
 __all__ = [
     "PARAMETER_NAMES",
@@ -70,7 +70,10 @@ def _check_dtype(dtype: object) -> np.dtype:
 def _check_array(name: str, value: object, shape: tuple[str | int, ...], sizes: dict[str, int],
                  dtype: np.dtype | None) -> np.ndarray:
     """Check `value` against `shape` (named dims take their size from `sizes`, or fix it there) and `dtype`."""
-    array = np.asarray(value)
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError):
+        raise ValueError(f"{name} must be an array, got a ragged or mixed {type(value).__name__}") from None
     expected = "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
     if array.ndim != len(shape):
         raise ValueError(f"{name} must have shape {expected}, got an array of shape {array.shape}")
@@ -85,6 +88,14 @@ def _check_array(name: str, value: object, shape: tuple[str | int, ...], sizes: 
         if not np.isfinite(array).all():
             raise ValueError(f"{name} must hold finite numbers only (no nan or inf)")
     return array
+
+
+def _as_array(name: str, value: object, dtype: type | None = None) -> np.ndarray:
+    """``np.asarray(value, dtype)``, with an error that names the argument when it is not an array of numbers."""
+    try:
+        return np.asarray(value, dtype=dtype)
+    except (ValueError, TypeError):
+        raise ValueError(f"{name} must be an array of numbers, got {type(value).__name__}") from None
 
 
 def _check_time_first(name: str, value: object, feature: str, sizes: dict[str, int], dtype: np.dtype | None,
@@ -104,12 +115,12 @@ class NumpyRNN:
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int, *, batch_first: bool = False,
                  dtype: type | np.dtype = np.float64, seed: int | np.random.Generator = 0) -> None:
-        self.input_size = check_int(input_size, "input_size")
-        self.hidden_size = check_int(hidden_size, "hidden_size")
-        self.output_size = check_int(output_size, "output_size")
-        if not isinstance(batch_first, bool):
-            raise ValueError(f"batch_first must be True or False, got {batch_first!r}")
-        self.batch_first = batch_first
+        self.input_size = check_int(input_size, "input_size", 1, 100_000)
+        self.hidden_size = check_int(hidden_size, "hidden_size", 1, 100_000)
+        self.output_size = check_int(output_size, "output_size", 1, 100_000)
+        check_parameter_count(self.hidden_size * (self.input_size + self.hidden_size + self.output_size + 1)
+                              + self.output_size, "input_size, hidden_size and output_size")
+        self.batch_first = check_bool(batch_first, "batch_first")
         self.dtype = _check_dtype(dtype)
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(check_seed(seed))
         # PyTorch's initialisation of nn.RNN and of nn.Linear(hidden_size, ...): uniform in +-1/sqrt(hidden_size).
@@ -144,6 +155,8 @@ class NumpyRNN:
         """One time step for a batch: x_t (batch, input_size), h_prev (batch, hidden_size) -> h_t, o_t."""
         sizes = {"input_size": self.input_size, "hidden_size": self.hidden_size}
         x_t = _check_array("x_t", x_t, ("batch", "input_size"), sizes, self.dtype)
+        if sizes["batch"] < 1:
+            raise ValueError(f"x_t must have batch >= 1, got shape {x_t.shape}")
         h_prev = _check_array("h_prev", h_prev, ("batch", "hidden_size"), sizes, self.dtype)
         return self._step(x_t, h_prev)
 
@@ -219,14 +232,14 @@ def softmax_cross_entropy(logits: np.ndarray, targets: np.ndarray, *, last_step_
     for the last step alone. The gradient is (y_hat_t - y_t) / batch at the
     steps that carry a loss and zero elsewhere.
     """
-    if not isinstance(last_step_only, bool):
-        raise ValueError(f"last_step_only must be True or False, got {last_step_only!r}")
-    logits = np.asarray(logits)
+    last_step_only = check_bool(last_step_only, "last_step_only")
+    batch_first = check_bool(batch_first, "batch_first")
+    logits = _as_array("logits", logits)
     if logits.dtype not in _DTYPES:
         raise ValueError(f"logits must have dtype float32 or float64, got {logits.dtype}")
     sizes: dict[str, int] = {}
     logits = _check_time_first("logits", logits, "classes", sizes, logits.dtype, batch_first)
-    targets = np.asarray(targets)
+    targets = _as_array("targets", targets)
     if targets.dtype.kind not in "iu":
         raise ValueError(f"targets must hold integer class indices, got dtype {targets.dtype}")
     if last_step_only:
@@ -263,10 +276,10 @@ def _check_grads(grads: object) -> dict[str, np.ndarray]:
 
 
 def clip_grad_norm(grads: Mapping[str, np.ndarray], max_norm: float) -> tuple[dict[str, np.ndarray], float]:
-    """Scale all gradients together so that their joint L2 norm is at most max_norm; return them and the norm before."""
+    """Scale all gradients together so that their joint L2 norm is at most max_norm (inf: never); return them and the norm before."""
     arrays = _check_grads(grads)
-    if isinstance(max_norm, bool) or not isinstance(max_norm, (int, float, np.floating, np.integer)) or not max_norm > 0:
-        raise ValueError(f"max_norm must be a positive number, got {max_norm!r}")
+    never = isinstance(max_norm, (float, np.floating)) and max_norm == np.inf  # (as torch's clip_grad_norm_ allows)
+    max_norm = np.inf if never else check_float(max_norm, "max_norm", 0, low_open=True)
     total = float(np.sqrt(sum(float(np.sum(g.astype(np.float64) ** 2)) for g in arrays.values())))
     if not np.isfinite(total):
         raise ValueError(f"grads must be finite to be clipped, their norm is {total}")
@@ -281,8 +294,7 @@ def numerical_grads(model: NumpyRNN, x: np.ndarray, targets: np.ndarray, h0: np.
         raise ValueError(f"model must be a NumpyRNN, got {type(model).__name__}")
     if model.dtype != np.float64:
         raise ValueError(f"model must be float64 for finite differences to be meaningful, got {model.dtype}")
-    if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0 < eps < 1:
-        raise ValueError(f"eps must be a number in (0, 1), got {eps!r}")
+    eps = check_float(eps, "eps", 0, 1, low_open=True, high_open=True)
 
     def loss() -> float:
         outputs, _ = model.forward(x, h0)
@@ -306,7 +318,7 @@ def numerical_grads(model: NumpyRNN, x: np.ndarray, targets: np.ndarray, h0: np.
 
 def max_relative_error(a: np.ndarray, b: np.ndarray) -> float:
     """max |a - b| divided by the largest |entry| of a and b (0 when both are zero): one number per array."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    a, b = _as_array("a", a, np.float64), _as_array("b", b, np.float64)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     if not (np.isfinite(a).all() and np.isfinite(b).all()):

@@ -20,13 +20,26 @@ The folder mirrors the repository (``notebooks/`` next to ``img/``), so the
 notebooks' ``../img/...`` links work unchanged, a link to another lecture
 (``NN_name.ipynb``) is pointed at its page or deck, and the text a widget leaves
 behind in a stored notebook (``interactive(children=(IntSlider(...``) becomes a
-short note (a widget needs a running kernel; the static figure before it stays). Two small template overrides
-in ``course_utils/templates/`` remove the mermaid script that nbconvert adds (it
-imports mermaid from a CDN in every deck) and give each page links to the index
-and to its deck; the reveal.js theme is reveal's ``white`` without its web-font
-import, so no font is fetched from anywhere. MathJax's own TeX fonts come with
-the local MathJax copy. The decks are 1280 x 800 (more of a code line fits than
-at nbconvert's 960 x 700), numbered, and a slide taller than that scrolls.
+short note (a widget needs a running kernel; the static figure before it stays), and
+"notebook NN" in the prose becomes a link to lecture NN. The template overrides in
+``course_utils/templates/`` remove the mermaid script that nbconvert adds (it imports
+mermaid from a CDN in every deck), put each figure's alt text on its ``<img>``
+(``output.metadata["image/png"]["alt"]``, written by :func:`course_utils.plots.install_figure_formatter`;
+an older output without one gets an alt text built from its cell's titles and labels,
+:func:`with_alt_text`), give each page links to the index, its deck and the lectures
+before and after it, and each deck a link back to the index. The reveal.js theme is
+reveal's ``white`` without its web-font import, so no font is fetched from anywhere;
+MathJax's own TeX fonts come with the local MathJax copy.
+
+The decks are 1280 x 800 (reveal.js scales them to the screen) and made to present:
+at export, a slide whose cells would be much taller than the deck continues on a
+sub-slide (:func:`split_tall_slides`, from the cells' lengths and figure sizes; the
+notebook is not changed); in the browser, ``course_slides/deck.js`` fits each slide
+after MathJax has typeset it: a line too wide gets a smaller font and wraps if it must,
+a slide still too tall folds its longest code cells and outputs (a button shows the
+rest), and a slide that is still too tall, or grows when an answer is opened, scrolls.
+Speaker notes are left untypeset (the speaker view has no MathJax, and typeset maths
+showed twice there).
 
 Sources: nbconvert's documentation on reveal.js slide shows and on its
 ``--SlidesExporter.reveal_url_prefix``, ``--HTMLExporter.mathjax_url``,
@@ -39,6 +52,7 @@ from __future__ import annotations
 import argparse
 import copy
 import html
+import math
 import re
 import shutil
 import sys
@@ -56,6 +70,12 @@ __all__ = [
     "missing_browser_libraries",
     "copy_vendor",
     "without_widget_text",
+    "without_progress_bars",
+    "with_alt_text",
+    "alt_from_source",
+    "link_mentions",
+    "estimated_height",
+    "split_tall_slides",
     "export_notebooks",
     "build_slides",
     "build_site",
@@ -109,6 +129,9 @@ NOTEBOOK_LINK = re.compile(r'href="(?:\./)?(\d\d_[a-z0-9_]+)\.ipynb(#[^"]*)?"')
 #: What a page or a deck shows in place of a widget (it needs a running kernel).
 WIDGET_NOTE = "<p><em>[interactive widget: run the notebook in JupyterLab to use it]</em></p>"
 TITLE = re.compile(r"#\s+(\d+)\s*·\s*(.+)")
+#: What the deck template adds to every deck: the fitting script and its style (course_slides/deck.*).
+DECK_JS = (TEMPLATES / "course_slides" / "deck.js").read_text(encoding="utf-8")
+DECK_CSS = (TEMPLATES / "course_slides" / "deck.css").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -209,6 +232,19 @@ def without_widget_text(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+def without_progress_bars(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Return a copy of ``nb`` without the training progress bars' outputs (:mod:`course_utils.progress`): live only."""
+    from course_utils.progress import MARKER
+
+    if not isinstance(nb, nbformat.NotebookNode):
+        raise TypeError(f"nb must be an nbformat.NotebookNode, got {type(nb).__name__}")
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if "outputs" in cell:
+            cell.outputs = [o for o in cell.outputs if not o.get("metadata", {}).get(MARKER)]
+    return nb
+
+
 def _exporter(kind: str):
     """An nbconvert exporter (``slides`` or ``html``) whose URLs point at ``../vendor/``."""
     from nbconvert import HTMLExporter, SlidesExporter
@@ -233,29 +269,201 @@ def _exporter(kind: str):
 
 
 def export_notebooks(kind: str, notebooks: list[Path], out: str | Path) -> list[Path]:
-    """Export ``notebooks`` with nbconvert (``kind`` is ``slides`` or ``html``) into ``out/notebooks``; return the files."""
+    """Export ``notebooks`` with nbconvert (``kind`` is ``slides`` or ``html``) into ``out/notebooks``; return the files.
+
+    ``notebooks`` is the whole course in lecture order: each page links to the one
+    before and after it, and "notebook NN" in the prose links to lecture NN.
+    """
     if kind not in {"slides", "html"}:
         raise ValueError(f"kind must be 'slides' or 'html', got {kind!r}")
     exporter = _exporter(kind)
     folder = Path(out) / "notebooks"
     folder.mkdir(parents=True, exist_ok=True)
+    read = [_read(path) for path in notebooks]
+    lectures = [_lecture_of(nb, path) for path, nb in read]
+    by_number = {item.number: item for item in lectures}
     written = []
-    for path in notebooks:
-        path, nb = _read(path)
-        info = _lecture_of(nb, path)
-        nb = without_widget_text(nb)
+    for index, ((path, nb), info) in enumerate(zip(read, lectures)):
+        nb = with_alt_text(without_widget_text(without_progress_bars(nb)))
+        if kind == "slides":
+            nb = split_tall_slides(nb, float(exporter.reveal_height))
         nb.metadata["title"] = f"{info.number} · {info.title}"
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem, "path": str(path.parent)}})
+        neighbours = {
+            name: {"href": f"{item.stem}{exporter.file_extension}", "title": f"{item.number} · {item.title}"}
+            for name, item in (("previous_page", lectures[index - 1] if index > 0 else None),
+                               ("next_page", lectures[index + 1] if index + 1 < len(lectures) else None))
+            if item is not None
+        }
+        resources = {
+            "metadata": {"name": path.stem, "path": str(path.parent)},
+            "course": {"deck_css": DECK_CSS, "deck_js": DECK_JS, "default_alt": "Figure", **neighbours},
+        }
+        body, _ = exporter.from_notebook_node(nb, resources=resources)
         # A link to another lecture (NN_name.ipynb) goes to its page, or its deck, in the same folder.
         body = NOTEBOOK_LINK.sub(lambda m: f'href="{m[1]}{exporter.file_extension}{m[2] or ""}"', body)
+        body = link_mentions(body, {n: f"{item.stem}{exporter.file_extension}" for n, item in by_number.items()},
+                             own=info.number)
         target = folder / f"{path.stem}{exporter.file_extension}"
         target.write_text(body, encoding="utf-8")
         written.append(target)
     return written
 
 
-def _write_index(out: Path, heading: str, lectures: list[Lecture], links: list[tuple[str, str]]) -> Path:
-    """Write ``out/index.html``: a heading and one entry per lecture with ``links`` as (label, file suffix)."""
+#: Rough heights (px at the deck's 1280 x 800) of what a cell shows, for :func:`split_tall_slides`.
+_PX = {"heading": 70, "text_line": 38, "text_chars": 75, "code_line": 23, "code_pad": 24, "output_line": 23,
+       "table_row": 30, "cell_gap": 12}
+#: A code cell or text output longer than this is folded by the deck (deck.js), to about this many lines.
+_FOLDED_LINES = 8
+
+
+def _png_size(data: str) -> tuple[int, int]:
+    """(width, height) of a base64 PNG, read from its header."""
+    import base64
+    import struct
+
+    head = base64.b64decode(str(data)[:48])
+    return struct.unpack(">II", head[16:24]) if head[12:16] == b"IHDR" else (0, 0)
+
+
+def estimated_height(cell: nbformat.NotebookNode) -> float:
+    """About how tall (px at deck size) ``cell`` is on a slide, its outputs included."""
+    px = _PX
+    if cell.cell_type == "markdown":
+        total = 0.0
+        for line in cell.source.splitlines():
+            if line.startswith("#"):
+                total += px["heading"]
+            elif line.strip():
+                total += px["text_line"] * max(1, math.ceil(len(line) / px["text_chars"]))
+            else:
+                total += px["text_line"] / 3
+        total += sum(300 for _ in re.finditer(r"!\[[^]]*\]\([^)]*\)|<img ", cell.source))
+        return total + px["cell_gap"]
+    if cell.cell_type != "code":
+        return 0.0
+    total = px["code_pad"] + px["code_line"] * min(_FOLDED_LINES, len(cell.source.splitlines()))
+    for output in cell.get("outputs", []):
+        data = output.get("data", {})
+        if output.get("output_type") == "stream":
+            total += px["output_line"] * min(_FOLDED_LINES, str(output.get("text", "")).count("\n") + 1)
+        elif "image/png" in data:
+            width, height = _png_size(data["image/png"])
+            total += min(600.0, height * min(1.0, 1150.0 / width) if width else 300.0) + 10
+        elif "text/html" in data:
+            total += px["table_row"] * min(20, str(data["text/html"]).count("<tr"))
+        elif "text/plain" in data:
+            total += px["output_line"] * min(_FOLDED_LINES, str(data["text/plain"]).count("\n") + 1)
+    return total + px["cell_gap"]
+
+
+def split_tall_slides(nb: nbformat.NotebookNode, height: float = 800.0) -> nbformat.NotebookNode:
+    """Return a copy of ``nb`` where a slide whose cells would be much taller than ``height`` continues on a sub-slide.
+
+    The cut is at a cell boundary: the first cell (``-`` or ``fragment``) that would take the
+    slide past ``height`` starts a sub-slide instead. A single cell taller than the deck is
+    left for the deck to fold or scroll. Only the exported copy changes; the notebook stays the source.
+    """
+    if not isinstance(nb, nbformat.NotebookNode):
+        raise TypeError(f"nb must be an nbformat.NotebookNode, got {type(nb).__name__}")
+    nb = copy.deepcopy(nb)
+    used = 0.0
+    for cell in nb.cells:
+        show = cell.metadata.setdefault("slideshow", {}).get("slide_type", "-")
+        if show in {"skip", "notes"}:
+            continue
+        tall = estimated_height(cell)
+        if show in {"slide", "subslide"}:
+            used = tall
+        elif used > 0 and used + tall > height:
+            cell.metadata.slideshow["slide_type"] = "subslide"
+            used = tall
+        else:
+            used += tall
+    return nb
+
+
+#: "notebook 05", "Notebook 5", "notebooks 05" in prose (not in code, not already a link).
+MENTION = re.compile(r"\b([Nn]otebooks?)(\s|&nbsp;)+(\d{1,2})\b")
+#: Elements whose text is never turned into a link.
+NO_LINKS = {"a", "code", "pre", "script", "style", "textarea", "title", "head", "summary", "button"}
+
+
+def link_mentions(body: str, targets: dict[str, str], own: str | None = None) -> str:
+    """Link every "notebook NN" of the prose in the HTML ``body`` to ``targets[NN]`` (a lecture's own number stays text)."""
+    if not isinstance(body, str) or not isinstance(targets, dict):
+        raise TypeError("body must be a string and targets a dict of lecture number -> file name")
+    parts = re.split(r"(<[^>]*>)", body)
+    open_tags: list[str] = []
+    for i, part in enumerate(parts):
+        if part.startswith("<"):
+            tag = re.match(r"</?\s*([a-zA-Z0-9]+)", part)
+            name = tag[1].lower() if tag else ""
+            if name in NO_LINKS and not part.endswith("/>"):
+                if part.startswith("</"):
+                    if name in open_tags:
+                        del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name)]
+                else:
+                    open_tags.append(name)
+            continue
+        if open_tags or not part:
+            continue
+
+        def link(match: re.Match) -> str:
+            number = match[3].zfill(2)
+            if number not in targets or number == own:
+                return match[0]
+            return f'<a class="course-mention" href="{html.escape(targets[number])}">{match[0]}</a>'
+
+        parts[i] = MENTION.sub(link, part)
+    return "".join(parts)
+
+
+#: Calls whose string arguments say what a figure shows (for :func:`alt_from_source`).
+_LABELS = re.compile(
+    r"""(suptitle|set_title|title|set_xlabel|xlabel|set_ylabel|ylabel|label)\s*[(=]\s*[rfb]*(["'])(.+?)\2"""
+)
+
+
+def alt_from_source(source: str) -> str:
+    """An alt text for a figure stored without one, from the titles and labels its cell's code sets."""
+    if not isinstance(source, str):
+        raise TypeError(f"source must be a string, got {type(source).__name__}")
+    found: dict[str, list[str]] = {}
+    for call, _, text in _LABELS.findall(source):
+        text = " ".join(re.sub(r"[$\\{}]", "", text).split())
+        if text and "{" not in text:
+            found.setdefault(call.replace("set_", "").replace("sup", ""), []).append(text)
+    parts = []
+    if found.get("title"):
+        parts.append("; ".join(dict.fromkeys(found["title"])))
+    if found.get("ylabel") or found.get("xlabel"):
+        parts.append(" against ".join(x for x in (", ".join(found.get("ylabel", [])), ", ".join(found.get("xlabel", []))) if x))
+    if found.get("label"):
+        parts.append("showing " + ", ".join(dict.fromkeys(found["label"])))
+    return ("Figure: " + ". ".join(parts) + ".") if parts else ""
+
+
+def with_alt_text(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Return a copy of ``nb`` where every PNG output without an ``alt`` in its metadata gets one from its cell's code.
+
+    Outputs made since ``course_utils.setup`` installs :func:`course_utils.plots.install_figure_formatter`
+    carry their own alt text (a cell's ``plots.caption`` or one built from the figure); this is for older ones.
+    """
+    if not isinstance(nb, nbformat.NotebookNode):
+        raise TypeError(f"nb must be an nbformat.NotebookNode, got {type(nb).__name__}")
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        for number, output in enumerate(cell.get("outputs", []), 1):
+            if "image/png" not in output.get("data", {}):
+                continue
+            metadata = output.setdefault("metadata", {}).setdefault("image/png", {})
+            if not metadata.get("alt"):
+                metadata["alt"] = alt_from_source(cell.source) or "Figure drawn by the code cell above."
+    return nb
+
+
+def _write_index(out: Path, heading: str, lectures: list[Lecture], links: list[tuple[str, str]], intro: str = "") -> Path:
+    """Write ``out/index.html``: a heading, ``intro`` (HTML) and one entry per lecture with ``links`` as (label, file suffix)."""
     from nbconvert.filters import markdown2html
 
     entries = []
@@ -270,6 +478,7 @@ def _write_index(out: Path, heading: str, lectures: list[Lecture], links: list[t
         )
     page = INDEX_PAGE.format(
         heading=html.escape(heading),
+        intro=intro,
         entries="\n".join(entries),
         mathjax=f"vendor/mathjax/MathJax.js?config={MATHJAX_CONFIG}",
     )
@@ -324,9 +533,32 @@ def build_site(out: str | Path, notebooks: list[Path] | None = None) -> list[Pat
     out, notebooks, lectures = _start(out, notebooks)
     pages = export_notebooks("html", notebooks, out)
     export_notebooks("slides", notebooks, out)
-    _write_index(out, _course_title(), lectures, [("read", ".html"), ("slides", ".slides.html")])
+    _write_index(out, _course_title(), lectures, [("read", ".html"), ("slides", ".slides.html")], SITE_INTRO)
     return pages
 
+
+#: The site index's opening: how to get the course, set it up, and where the exercises are.
+SITE_INTRO = """<p>A course on recurrent neural networks in Jupyter notebooks, from the forward pass and
+backpropagation through time to LSTMs and encoder-decoders. Every notebook runs offline on a laptop CPU in
+about a minute; each is a page here to read and a deck of slides to present.</p>
+<section class="start" id="get-started">
+<h2>Get the course and run it</h2>
+<ol>
+<li>Get a copy of the course's repository (<code>git clone</code> it, or unpack the archive you were given).
+You need Python 3.11 and <code>make</code>; nothing else, and no network once the packages are installed.</li>
+<li>In that folder, two commands:
+<pre>make lab     # builds .venv with the pinned packages, then opens JupyterLab on notebooks/
+make test    # builds .venv if missing, then runs every test, the notebooks included</pre></li>
+<li>Open the notebooks in order, <code>01</code> first, and run them cell by cell.</li>
+</ol>
+<h2>Exercises and their solutions</h2>
+<p>The exercises are in the notebooks: each is a code cell for you to complete, followed by a cell that
+checks your answer on the spot. The solutions are in the same notebooks, in solution cells folded
+under the exercise (open one only once you have tried). Each notebook ends with self-check questions whose
+answers are folded too (click a question to see its answer). The README of the repository explains the
+conda route and how instructors present the decks.</p>
+</section>
+"""
 
 INDEX_PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -342,6 +574,9 @@ li {{ border-top: 1px solid #ddd; padding: 0.5rem 0; }}
 h2 {{ font-size: 1.25rem; margin: 0.5rem 0; }}
 .number {{ color: #888; margin-right: 0.4rem; }}
 .links a {{ margin-right: 0.3rem; }}
+section.start {{ background: #f6f8fa; border-radius: 6px; padding: 0.2rem 1rem 0.6rem; }}
+pre {{ background: #fff; border: 1px solid #ddd; padding: 0.5rem; overflow-x: auto; }}
+h2.syllabus-heading {{ margin-top: 1.5rem; }}
 </style>
 <script src="{mathjax}"></script>
 <script type="text/x-mathjax-config">
@@ -350,6 +585,8 @@ MathJax.Hub.Config({{tex2jax: {{inlineMath: [["$", "$"], ["\\\\(", "\\\\)"]], pr
 </head>
 <body>
 <h1>{heading}</h1>
+{intro}
+<h2 class="syllabus-heading">The lectures</h2>
 <ol class="syllabus">
 {entries}
 </ol>

@@ -60,6 +60,9 @@ Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
 
 _TRAIN_STREAM, _TEST_STREAM = 0, 1
 
+#: Bounds that keep one batch, one stream and one data set within a laptop's memory.
+MAX_LENGTH, MAX_BATCH_SIZE, MAX_BATCHES, MAX_STREAM_NUMBERS = 100_000, 100_000, 10**9, 10**8
+
 
 @dataclass(frozen=True)
 class Difficulty:
@@ -80,6 +83,8 @@ class Difficulty:
                 raise ValueError(f"{name} must be a pair of integers (low, high), got {value!r}")
             if value[0] > value[1]:
                 raise ValueError(f"{name} range is inverted: low {value[0]} > high {value[1]}")
+            if value[1] > MAX_LENGTH:
+                raise ValueError(f"{name} must stay at most {MAX_LENGTH:,} steps, got {value!r}")
         if self.t1[0] < 1:
             raise ValueError(f"t1 must start at position 1 or later (position 0 holds B), got t1={self.t1}")
         if self.t1[1] >= self.t2[0]:
@@ -141,8 +146,8 @@ class TemporalOrder:
             self.name = difficulty
         else:
             raise ValueError(f"difficulty must be one of {list(DIFFICULTIES)} or a Difficulty, got {difficulty!r}")
-        self.batch_size = check_int(batch_size, "batch_size")
-        self.n_batches = check_int(n_batches, "n_batches")
+        self.batch_size = check_int(batch_size, "batch_size", 1, MAX_BATCH_SIZE)
+        self.n_batches = check_int(n_batches, "n_batches", 1, MAX_BATCHES)
         self._entropy = _entropy_of(seed)
         self._stream = _TRAIN_STREAM
         self._n_sequences = self.batch_size * self.n_batches
@@ -176,8 +181,8 @@ class TemporalOrder:
 
     def test_set(self, n_sequences: int = 2560, batch_size: int | None = None) -> TemporalOrder:
         """Held-out sequences of the same difficulty, drawn from a stream the training batches never use."""
-        n_sequences = check_int(n_sequences, "n_sequences")
-        batch_size = self.batch_size if batch_size is None else check_int(batch_size, "batch_size")
+        n_sequences = check_int(n_sequences, "n_sequences", 1, MAX_BATCHES)
+        batch_size = self.batch_size if batch_size is None else check_int(batch_size, "batch_size", 1, MAX_BATCH_SIZE)
         held_out = TemporalOrder.__new__(TemporalOrder)
         held_out.difficulty, held_out.name = self.difficulty, self.name
         held_out.batch_size = min(batch_size, n_sequences)
@@ -289,10 +294,13 @@ class EchoData:
         seed: int | np.random.Generator = 0,
     ) -> None:
         """Streams of ``stream_length`` bits in ``batch_size`` rows, echoed ``echo_step`` steps later, cut into chunks."""
-        self.echo_step = check_int(echo_step, "echo_step")
-        self.chunk_length = check_int(chunk_length, "chunk_length")
-        self.batch_size = check_int(batch_size, "batch_size")
-        self.stream_length = check_int(stream_length, "stream_length")
+        self.echo_step = check_int(echo_step, "echo_step", 1, MAX_LENGTH)
+        self.chunk_length = check_int(chunk_length, "chunk_length", 1, MAX_LENGTH)
+        self.batch_size = check_int(batch_size, "batch_size", 1, MAX_BATCH_SIZE)
+        self.stream_length = check_int(stream_length, "stream_length", 1, MAX_STREAM_NUMBERS)
+        if self.batch_size * self.stream_length > MAX_STREAM_NUMBERS:
+            raise ValueError(f"batch_size * stream_length must stay at most {MAX_STREAM_NUMBERS:,} bits, got "
+                             f"{self.batch_size} * {self.stream_length}")
         if self.stream_length % self.chunk_length:
             raise ValueError(
                 f"stream_length must be a multiple of chunk_length={self.chunk_length}, got {self.stream_length} "
@@ -325,7 +333,7 @@ class EchoData:
 
     def stream(self, epoch: int = 0) -> Chunk:
         """The whole stream of pass ``epoch``: ``x`` and ``y`` of shape ``(batch, stream_length, 1)`` float32."""
-        epoch = check_int(epoch, "epoch", low=0)
+        epoch = check_int(epoch, "epoch", 0, 2**63 - 1)
         if self.is_test_set and epoch != 0:
             raise ValueError(f"a test set holds one stream, epoch 0, got epoch={epoch}")
         rng = np.random.default_rng(np.random.SeedSequence(self._entropy, spawn_key=(self._stream, epoch)))

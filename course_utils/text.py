@@ -25,6 +25,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from course_utils.checks import check_str
+
 __all__ = ["TextInfo", "TEXTS", "load_text", "parse_labelled", "load_labelled", "Vocabulary"]
 
 
@@ -65,7 +67,7 @@ TEXTS: dict[str, TextInfo] = {
 
 def load_text(name: str = "alice") -> str:
     """Return the full text of the shipped text `name` (see :data:`TEXTS`)."""
-    if name not in TEXTS:
+    if not isinstance(name, str) or name not in TEXTS:
         raise ValueError(f"name must be one of {sorted(TEXTS)}, got {name!r}")
     return resources.files("course_utils").joinpath("data", TEXTS[name].file).read_text(encoding="utf-8")
 
@@ -74,11 +76,18 @@ def parse_labelled(text: str, labels: Iterable[str]) -> list[tuple[str, str]]:
     """The (label, text) pairs of `text`, one ``label<TAB>text`` per line; every label must be one of `labels`."""
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
+    if isinstance(labels, str) or not isinstance(labels, Iterable):
+        raise TypeError(f"labels must be a collection of label strings such as ('ham', 'spam'), got {labels!r}")
     labels = tuple(labels)
     if not labels or not all(isinstance(label, str) and label for label in labels):
         raise ValueError(f"labels must be a non-empty collection of non-empty strings, got {labels!r}")
     pairs = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only (a "\r" before it is dropped): str.splitlines would also cut a message at
+    # characters such as "\x85" or "\u2028" and report line numbers that are not the file's.
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the newline that ends the last line
+    for number, line in enumerate((line.removesuffix("\r") for line in lines), start=1):
         fields = line.split("\t")
         if len(fields) != 2 or not fields[1].strip():
             raise ValueError(f"line {number} must be 'label<TAB>text' with a non-empty text, got {line[:60]!r}")
@@ -93,7 +102,7 @@ def parse_labelled(text: str, labels: Iterable[str]) -> list[tuple[str, str]]:
 
 def load_labelled(name: str = "messages") -> list[tuple[str, str]]:
     """The (label, text) pairs of the shipped labelled set `name`, in file order (see :data:`TEXTS`)."""
-    if name not in TEXTS:
+    if not isinstance(name, str) or name not in TEXTS:
         raise ValueError(f"name must be one of {sorted(TEXTS)}, got {name!r}")
     info = TEXTS[name]
     if not info.labels:
@@ -109,7 +118,12 @@ class Vocabulary:
         """Index `symbols` in the order given; `unknown` stands for unseen characters, `start` begins generation."""
         if isinstance(symbols, str):
             symbols = list(symbols)
+        if not isinstance(symbols, Iterable):
+            raise TypeError(f"symbols must be a string or an iterable of single characters, got {type(symbols).__name__}")
         symbols = list(symbols)
+        for name, extra in (("unknown", unknown), ("start", start)):
+            if extra is not None and (not isinstance(extra, str) or len(extra) != 1):
+                raise ValueError(f"{name} must be a single character or None, got {extra!r}")
         for name, extra in (("unknown", unknown), ("start", start)):
             if extra is not None and extra not in symbols:
                 symbols.append(extra)
@@ -147,6 +161,7 @@ class Vocabulary:
 
     def unseen(self, text: str) -> list[str]:
         """The distinct characters of `text` that are not in the vocabulary, in order of first appearance."""
+        check_str(text, "text")
         return list(dict.fromkeys(ch for ch in text if ch not in self._index))
 
     def encode(self, text: str) -> torch.Tensor:
@@ -162,11 +177,19 @@ class Vocabulary:
     def decode(self, indices: torch.Tensor | np.ndarray | Iterable[int]) -> str:
         """The characters of a 1-D sequence of indices."""
         if not isinstance(indices, (torch.Tensor, np.ndarray)):
+            if isinstance(indices, (str, bytes)) or not isinstance(indices, Iterable):
+                raise TypeError(f"indices must be a 1-D sequence of integers, got {type(indices).__name__}")
             indices = list(indices)
             if not indices:
                 return ""
-        values = torch.as_tensor(np.asarray(indices) if not isinstance(indices, torch.Tensor) else indices)
-        if values.ndim != 1 or values.is_floating_point() or values.is_complex():
+        try:
+            array = np.asarray(indices) if not isinstance(indices, torch.Tensor) else None
+        except (ValueError, TypeError):
+            raise ValueError("indices must be a 1-D sequence of integers, got a ragged or mixed sequence") from None
+        if array is not None and array.dtype.kind not in "iu":
+            raise ValueError(f"indices must be a 1-D sequence of integers, got shape {array.shape} dtype {array.dtype}")
+        values = torch.as_tensor(array if array is not None else indices)
+        if values.ndim != 1 or values.is_floating_point() or values.is_complex() or values.dtype == torch.bool:
             raise ValueError(f"indices must be a 1-D sequence of integers, got shape {tuple(values.shape)} dtype {values.dtype}")
         if len(values) and (int(values.min()) < 0 or int(values.max()) >= len(self)):
             raise ValueError(f"indices must lie in [0, {len(self)}), got min {int(values.min())}, max {int(values.max())}")

@@ -13,8 +13,10 @@ epoch and each evaluation from ``None``. :func:`binary_tagging_step` is such a
 step, for a synchronised many-to-many task with a 0/1 target at every step
 (the "tagger" of the reference slides), such as the signal echo.
 
-Progress is printed as one plain line per report (no progress bars, no timings),
-so the output is the same in JupyterLab, in a terminal and under nbval.
+Progress is printed as one plain line per report (no timings), so the output is
+the same in JupyterLab, in a terminal and under nbval; in JupyterLab a live bar
+(:mod:`course_utils.progress`) shows how far :func:`fit` has got, and its
+stored output is one fixed line.
 """
 
 from __future__ import annotations
@@ -27,8 +29,24 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course_utils.checks import check_int, check_module
-from course_utils.language_model import detach_state
+from course_utils.checks import (
+    check_axes,
+    check_binary_targets,
+    check_callable,
+    check_choice,
+    check_class_targets,
+    check_float,
+    check_int,
+    check_iterable,
+    check_module,
+    check_optimizer,
+    check_str,
+)
+from course_utils.language_model import _evaluating, detach_state
+from course_utils.progress import Progress
+
+#: The most epochs, batches between reports and examples to list that the loops accept.
+MAX_EPOCHS = 1_000_000
 
 __all__ = [
     "StepResult",
@@ -55,6 +73,12 @@ class StepResult:
     count: int
     state: Any = None
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.loss, torch.Tensor) or self.loss.numel() != 1:
+            raise TypeError(f"loss must be a one-element tensor (the mean loss, with its graph), got {type(self.loss).__name__}")
+        self.count = check_int(self.count, "count", 0)
+        self.correct = check_int(self.correct, "correct", 0, self.count)
+
 
 #: A step function: ``step(model, batch, state) -> StepResult``.
 Step = Callable[[nn.Module, Any, Any], StepResult]
@@ -65,9 +89,15 @@ def classification_step(model: nn.Module, batch: tuple[torch.Tensor, torch.Tenso
     if not isinstance(batch, (tuple, list)) or len(batch) != 3:
         raise ValueError("batch must be a tuple (x, lengths, y)")
     x, lengths, y = batch
+    check_module(model)
+    if not isinstance(y, torch.Tensor) or y.ndim != 1:
+        raise ValueError(f"y in batch (x, lengths, y) must be a tensor of shape (batch,), got "
+                         f"{tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__}")
     logits = model(x, lengths)  # (batch, num_classes)
-    if logits.shape != (len(y), logits.shape[-1]):
-        raise ValueError(f"the model must return logits of shape (batch={len(y)}, num_classes), got {tuple(logits.shape)}")
+    if not isinstance(logits, torch.Tensor) or logits.shape != (len(y), logits.shape[-1]):
+        got = tuple(logits.shape) if isinstance(logits, torch.Tensor) else type(logits).__name__
+        raise ValueError(f"the model must return logits of shape (batch={len(y)}, num_classes), got {got}")
+    check_class_targets(y, logits.shape[-1], len(y), name="y in batch (x, lengths, y)")
     loss = F.cross_entropy(logits, y)
     correct = int((logits.argmax(dim=1) == y).sum())
     return StepResult(loss, correct, len(y), None)
@@ -83,6 +113,11 @@ def binary_tagging_step(model: nn.Module, batch: tuple[torch.Tensor, torch.Tenso
     """
     if not isinstance(batch, (tuple, list)) or len(batch) != 2:
         raise ValueError("batch must be a tuple (x, y)")
+    check_module(model)
+    if not isinstance(batch[1], torch.Tensor):  # y: 0/1 in the dtype of the model's weights
+        raise TypeError(f"y in batch (x, y) must be a tensor, got {type(batch[1]).__name__}")
+    weights = next(model.parameters(), None)
+    check_binary_targets(batch[1], batch[1].shape, batch[1].dtype if weights is None else weights.dtype, name="y in batch (x, y)")
     x, y = batch
     logits, state = model(x, state)  # (batch, time, 1), and h or (h, c)
     if logits.shape != y.shape:
@@ -104,12 +139,14 @@ def train_on_batch(
 ) -> StepResult:
     """One update: forward and loss (``step``), zero_grad, backward, optional gradient clipping, optimiser step."""
     check_module(model)
-    if not isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
-    if clip_grad_norm is not None and not (isinstance(clip_grad_norm, (int, float)) and clip_grad_norm > 0):
-        raise ValueError(f"clip_grad_norm must be a positive number or None, got {clip_grad_norm!r}")
+    check_optimizer(optimizer, model)
+    check_callable(step, "step")
+    if clip_grad_norm is not None:
+        clip_grad_norm = check_float(clip_grad_norm, "clip_grad_norm", 0, low_open=True)
     model.train()
     result = step(model, batch, state)
+    if not isinstance(result, StepResult) or not isinstance(result.loss, torch.Tensor):
+        raise TypeError(f"step must return a StepResult with a tensor loss, got {type(result).__name__}")
     optimizer.zero_grad()
     result.loss.backward()
     if clip_grad_norm is not None:
@@ -123,14 +160,16 @@ def train_on_batch(
 def measure(model: nn.Module, data: Iterable[Any], *, step: Step = classification_step) -> tuple[float, float]:
     """Mean loss (per prediction) and accuracy of ``model`` over the batches of ``data``, without training."""
     check_module(model)
-    model.eval()
+    check_iterable(data, "data")
+    check_callable(step, "step")
     total_loss, correct, count, state = 0.0, 0, 0, None
-    for batch in data:
-        result = step(model, batch, state)
-        total_loss += float(result.loss) * result.count
-        correct += result.correct
-        count += result.count
-        state = result.state
+    with _evaluating(model):  # the model's train/eval mode is restored afterwards
+        for batch in data:
+            result = step(model, batch, state)
+            total_loss += float(result.loss) * result.count
+            correct += result.correct
+            count += result.count
+            state = result.state
     if count == 0:
         raise ValueError("data must hold at least one batch")
     return total_loss / count, correct / count
@@ -174,17 +213,25 @@ def fit(
     classification, the sequences).
     """
     check_module(model)
-    epochs = check_int(epochs, "epochs")
-    print_every = check_int(print_every, "print_every", low=0)
+    epochs = check_int(epochs, "epochs", 1, MAX_EPOCHS)
+    print_every = check_int(print_every, "print_every", 0, MAX_EPOCHS)
     if report_every is not None:
-        report_every = check_int(report_every, "report_every")
-    if not isinstance(train_batches, Iterable):
-        raise TypeError(f"train_batches must be an iterable of batches, got {type(train_batches).__name__}")
+        report_every = check_int(report_every, "report_every", 1, MAX_EPOCHS)
+    check_iterable(train_batches, "train_batches", reiterable=epochs > 1)
+    check_optimizer(optimizer, model)
+    check_callable(step, "step")
+    if clip_grad_norm is not None:
+        check_float(clip_grad_norm, "clip_grad_norm", 0, low_open=True)
+    check_str(name, "name")
+    if eval_data is not None:
+        _check_eval_data(model, eval_data, step)
     history = History()
     prefix = f"{name}  " if name else ""
     seen, batches_done = 0, 0
     total_loss, correct, count = 0.0, 0, 0
     unprinted = ""  # the last report's line, if print_every skipped it
+    sized = hasattr(train_batches, "__len__")
+    bar = Progress(epochs * len(train_batches) if sized else epochs, "batches" if sized else "epochs", name or "training")
 
     def report(epoch: int) -> None:
         nonlocal total_loss, correct, count, unprinted
@@ -208,7 +255,10 @@ def fit(
     for epoch in range(1, epochs + 1):
         state, in_epoch = None, 0
         for batch in train_batches:
-            result = train_on_batch(model, batch, optimizer, step=step, state=state, clip_grad_norm=clip_grad_norm)
+            try:
+                result = train_on_batch(model, batch, optimizer, step=step, state=state, clip_grad_norm=clip_grad_norm)
+            except (ValueError, TypeError) as error:
+                raise _located(error, f"train_batches, batch {in_epoch + 1} of epoch {epoch}") from error
             total_loss += float(result.loss) * result.count
             correct += result.correct
             count += result.count
@@ -216,15 +266,47 @@ def fit(
             state = result.state
             batches_done += 1
             in_epoch += 1
+            if sized:
+                bar.update()
             if report_every is not None and batches_done % report_every == 0:
                 report(epoch)
         if in_epoch == 0:
             raise ValueError("train_batches must hold at least one batch")
         if report_every is None or count:  # the end of an epoch, or batches since the last report
             report(epoch)
+        if not sized:
+            bar.update()
     if print_every and unprinted:
         print(unprinted, flush=True)
     return history
+
+
+@torch.no_grad()
+def _check_eval_data(model: nn.Module, eval_data: Any, step: Step) -> None:
+    """Refuse eval_data before any training: it must be re-iterable and its first batch must go through ``step``.
+
+    Only the package's own steps are tried on that batch (they have no side
+    effects); a step written by the caller is first called at the first report.
+    """
+    check_iterable(eval_data, "eval_data", reiterable=True)
+    if step not in (classification_step, binary_tagging_step):
+        return
+    first = next(iter(eval_data), None)
+    if first is None:
+        raise ValueError("eval_data must hold at least one batch")
+    if isinstance(first, (tuple, list)) and all(isinstance(part, torch.Tensor) and part.ndim for part in first):
+        first = tuple(part[:2] for part in first)  # two sequences show a wrong structure, dtype, shape or class as well
+    try:
+        with _evaluating(model):
+            step(model, first, None)
+    except (ValueError, TypeError) as error:
+        raise _located(error, "eval_data, first batch") from error
+
+
+def _located(error: Exception, where: str) -> Exception:
+    """The same kind of error (ValueError or TypeError) with ``where`` in front of its message."""
+    kind = ValueError if isinstance(error, ValueError) else TypeError
+    return kind(f"{where}: {error}")
 
 
 @dataclass(frozen=True)
@@ -259,23 +341,34 @@ def evaluate(model: nn.Module, data: Any, *, max_examples: int = 10) -> Evaluati
     check_module(model)
     if not hasattr(data, "classes") or not callable(getattr(data, "decode", None)):
         raise TypeError(f"data must provide .classes and .decode(x, lengths) (e.g. a TemporalOrder), got {type(data).__name__}")
+    check_iterable(data, "data")
     max_examples = check_int(max_examples, "max_examples", low=0)
     classes = data.classes
-    model.eval()
+    if not hasattr(classes, "__len__") or len(classes) < 2:
+        raise TypeError(f"data.classes must be the class names, at least two (e.g. 'QRSU'), got {classes!r}")
     confusion = torch.zeros(len(classes), len(classes), dtype=torch.int64)
     examples: list[Misclassified] = []
-    for x, lengths, y in data:
-        probabilities = torch.softmax(model(x, lengths), dim=1)  # (batch, num_classes)
-        predicted = probabilities.argmax(dim=1)
-        confusion += torch.bincount(y * len(classes) + predicted, minlength=len(classes) ** 2).view(len(classes), -1)
-        wrong = torch.nonzero(predicted != y).flatten()
-        if len(wrong) and len(examples) < max_examples:
-            wrong = wrong[: max_examples - len(examples)]
-            for sequence, true, guess, p in zip(
-                data.decode(x[wrong], lengths[wrong]), y[wrong].tolist(), predicted[wrong].tolist(),
-                probabilities[wrong, predicted[wrong]].tolist(),
-            ):
-                examples.append(Misclassified(sequence, classes[true], classes[guess], p))
+    with _evaluating(model):  # the model's train/eval mode is restored afterwards
+        for batch in data:
+            if not isinstance(batch, (tuple, list)) or len(batch) != 3:
+                raise ValueError("each batch of data must be a tuple (x, lengths, y)")
+            x, lengths, y = batch
+            logits = model(x, lengths)
+            if not isinstance(logits, torch.Tensor) or logits.ndim != 2 or logits.shape[1] != len(classes):
+                got = tuple(logits.shape) if isinstance(logits, torch.Tensor) else type(logits).__name__
+                raise ValueError(f"model must return logits (batch, {len(classes)}) for the classes of data, got {got}")
+            check_class_targets(y, len(classes), len(logits), name="y in a batch of data")
+            probabilities = torch.softmax(logits, dim=1)  # (batch, num_classes)
+            predicted = probabilities.argmax(dim=1)
+            confusion += torch.bincount(y * len(classes) + predicted, minlength=len(classes) ** 2).view(len(classes), -1)
+            wrong = torch.nonzero(predicted != y).flatten()
+            if len(wrong) and len(examples) < max_examples:
+                wrong = wrong[: max_examples - len(examples)]
+                for sequence, true, guess, p in zip(
+                    data.decode(x[wrong], lengths[wrong]), y[wrong].tolist(), predicted[wrong].tolist(),
+                    probabilities[wrong, predicted[wrong]].tolist(),
+                ):
+                    examples.append(Misclassified(sequence, classes[true], classes[guess], p))
     n_total = int(confusion.sum())
     if n_total == 0:
         raise ValueError("data must hold at least one batch")
@@ -287,10 +380,9 @@ def plot_histories(histories: dict[str, History], ax: Any = None, *, metric: str
     """Plot the training (dashed) and held-out (solid) ``metric`` of several runs on one axis; return the axis."""
     import matplotlib.pyplot as plt
 
-    if metric not in ("accuracy", "loss"):
-        raise ValueError(f"metric must be 'accuracy' or 'loss', got {metric!r}")
-    if x not in ("epoch", "examples_seen"):
-        raise ValueError(f"x must be 'epoch' or 'examples_seen', got {x!r}")
+    check_choice(metric, "metric", ("accuracy", "loss"))
+    check_choice(x, "x", ("epoch", "examples_seen"))
+    check_axes(ax, optional=True)
     if not isinstance(histories, dict) or not histories or not all(isinstance(h, History) for h in histories.values()):
         raise ValueError("histories must be a non-empty dict {label: History}")
     if ax is None:

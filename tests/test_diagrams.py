@@ -97,3 +97,49 @@ def test_encoder_decoder_figure_writes_the_sorted_digits():
         assert [texts.count(d) for d in "123"] == [3, 3, 2] and "<s>" in texts
     finally:
         plt.close(fig)
+
+
+def _texts(fig):
+    return [t.get_text() for ax in fig.axes for t in ax.texts] + [ax.get_title() for ax in fig.axes]
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("lstm_cell.png", ["$f_t$", "$i_t$", "$g_t$", "$o_t$", "$c_{t-1}$", "$c_t$", "$h_{t-1}$", "$h_t$", "$x_t$"]),
+        ("gru_cell.png", ["$z_t$", "$r_t$", "$n_t$", "$h_{t-1}$", "$h_t$", "$x_t$", "1−"]),
+        ("gate_product.png", ["$v$", r"$\sigma(z)$", r"$\sigma(z) \odot v$"]),
+    ],
+)
+def test_gated_cell_diagrams_name_their_parts(name, expected):
+    fig = diagrams.FIGURES[name]()
+    try:
+        texts = _texts(fig)
+        missing = [label for label in expected if label not in texts]
+        assert not missing, f"{name} lacks {missing}"
+    finally:
+        plt.close(fig)
+
+
+def test_the_gate_product_figure_shows_gates_in_0_1_and_their_products():
+    fig = diagrams.figure_gate_product()
+    try:
+        v, z = diagrams._GATE_EXAMPLE
+        gate = 1 / (1 + np.exp(-z))
+        texts = _texts(fig)
+        assert all(0 <= g <= 1 for g in gate)
+        for value in gate * v:
+            assert f"{value:+.2f}" in texts, f"the product {value:+.2f} is not written in its cell"
+    finally:
+        plt.close(fig)
+
+
+@pytest.mark.parametrize("name", sorted(diagrams.FIGURES))
+def test_every_diagram_text_is_at_least_12_px_as_saved(name):
+    """img/ is saved at 110 dpi: a text of s points is s * 110 / 72 px high where the image is shown at its size."""
+    fig = diagrams.FIGURES[name]()
+    try:
+        sizes = [t.get_fontsize() * 110 / 72 for ax in fig.axes for t in ax.texts if t.get_text().strip()]
+        assert min(sizes) >= 12 - 1e-6, f"{name}: a text is {min(sizes):.1f} px high"
+    finally:
+        plt.close(fig)

@@ -109,3 +109,76 @@ def test_model_rejects_bad_inputs():
         model(torch.tensor([[0, 5]]))
     with pytest.raises(TypeError, match="state must be"):
         detach_state([torch.zeros(1)])
+
+
+# --- classical baselines and the training loop ---
+
+from course_utils.batching import batchify  # noqa: E402
+from course_utils.language_model import compressed_bits, kneser_ney_bits, train_language_model  # noqa: E402
+
+TRAIN = "the cat sat on the mat; the rat sat on the cat. " * 20
+
+
+@pytest.mark.parametrize("n", [1, 2, 4])
+def test_kneser_ney_is_a_distribution(n):
+    # The probabilities of every possible next character, after the same history, add up to one.
+    total = sum(2 ** -kneser_ney_bits(TRAIN, c, n) for c in set(TRAIN))
+    assert total == pytest.approx(1.0, abs=1e-9)
+
+
+def test_kneser_ney_uses_the_context():
+    periodic = "abc" * 200
+    assert kneser_ney_bits(periodic, "abc" * 10, 1) == pytest.approx(math.log2(3), abs=0.01)  # frequencies only
+    assert kneser_ney_bits(periodic, "abc" * 10, 3) < 0.1  # one character of context decides
+    assert kneser_ney_bits(TRAIN, "the cat sat on the mat", 5) < kneser_ney_bits(TRAIN, "the cat sat on the mat", 2)
+
+
+def test_kneser_ney_gives_unseen_characters_a_probability():
+    assert math.isfinite(kneser_ney_bits("aaaa", "b", 3))
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"train_text": ""}, ValueError, "train_text must be a non-empty str"),
+    ({"test_text": 3}, ValueError, "test_text must be a non-empty str"),
+    ({"n": 0}, ValueError, "n must be"),
+    ({"discount": 1.0}, ValueError, "discount must be a number in"),
+])
+def test_kneser_ney_rejects_bad_arguments(kwargs, error, match):
+    arguments = {"train_text": TRAIN, "test_text": "the", "n": 3, **kwargs}
+    with pytest.raises(error, match=match):
+        kneser_ney_bits(**arguments)
+
+
+def test_compressed_bits_is_the_extra_length():
+    assert compressed_bits("abc", "defg", lambda b: b) == 8.0  # no compression: 8 bits per ASCII character
+    import bz2
+
+    assert compressed_bits(TRAIN, TRAIN[:200], bz2.compress) < 2  # text it has just read costs little
+    with pytest.raises(TypeError, match="compress must be a function"):
+        compressed_bits("abc", "d", "bz2")
+
+
+def test_train_language_model_learns_a_periodic_text_and_logs_both_losses():
+    vocab = Vocabulary("abc")
+    rows = batchify(vocab.encode("abc" * 300), 4)
+    model = CharLanguageModel(len(vocab), hidden_size=8, cell="lstm", seed=0)
+    calls = []
+    history = train_language_model(model, rows, rows[:, :200], steps=60, bptt=10, lr=0.05, eval_every=20,
+                                   callback=lambda step, m: calls.append(step))
+    assert [h[0] for h in history] == [0, 20, 40, 60] and calls == list(range(1, 61))
+    assert math.isnan(history[0][1]) and history[0][2] > 1.0
+    assert history[-1][2] < 0.2 and history[-1][1] < 0.5
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"model": "lstm"}, TypeError, "model must be a torch.nn.Module"),
+    ({"steps": 0}, ValueError, "steps must be"),
+    ({"schedule": "linear"}, ValueError, "schedule must be 'cosine' or 'constant'"),
+    ({"lr": -1}, ValueError, "lr must be a number > 0"),
+])
+def test_train_language_model_rejects_bad_arguments(kwargs, error, match):
+    vocab = Vocabulary("abc")
+    rows = batchify(vocab.encode("abc" * 30), 2)
+    arguments = {"model": CharLanguageModel(3, 4, seed=0), "train_rows": rows, "heldout_rows": rows, "steps": 2, **kwargs}
+    with pytest.raises(error, match=match):
+        train_language_model(**arguments)

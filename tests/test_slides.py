@@ -243,3 +243,100 @@ def test_widget_text_becomes_a_note_and_other_text_stays():
     assert nb.cells[0].outputs[0].data == {"text/plain": "interactive(children=(IntSlider(value=3),))"}, "input changed"
     with pytest.raises(TypeError, match="nb must be an nbformat.NotebookNode"):
         publish.without_widget_text({"cells": []})
+
+
+# ---------------------------------------------------------------- navigation, alt text, slide splitting (issue 16)
+
+
+def test_every_page_links_to_the_lectures_before_and_after_it(built_site):
+    stems = [p.stem for p in NOTEBOOKS]
+    for i, stem in enumerate(stems):
+        text = (built_site / "notebooks" / f"{stem}.html").read_text(encoding="utf-8")
+        rel = lambda kind: [re.search(r'href="([^"]+)"', a)[1] for a in re.findall(rf'<a [^>]*rel="{kind}"[^>]*>', text)]  # noqa: E731
+        prev, following = rel("prev"), rel("next")
+        assert prev == ([f"{stems[i - 1]}.html"] * 2 if i > 0 else []), f"{stem}: previous links {prev}"
+        assert following == ([f"{stems[i + 1]}.html"] * 2 if i + 1 < len(stems) else []), f"{stem}: next links {following}"
+
+
+@pytest.mark.parametrize("what", ["slides", "site"])
+def test_every_deck_links_back_to_the_index(what, built_slides, built_site):
+    folder = built_slides if what == "slides" else built_site
+    for path in NOTEBOOKS:
+        assert "../index.html" in links(folder / "notebooks" / f"{path.stem}.slides.html").anchors, path.name
+
+
+@pytest.mark.parametrize("what", ["slides", "site"])
+def test_every_notebook_mention_in_the_prose_is_a_link(what, built_slides, built_site):
+    folder = built_slides if what == "slides" else built_site
+    suffix = ".slides.html" if what == "slides" else ".html"
+    targets = {publish.lecture(p).number: f"{p.stem}{suffix}" for p in NOTEBOOKS}
+    linked = 0
+    for path in NOTEBOOKS:
+        text = (folder / "notebooks" / f"{path.stem}{suffix}").read_text(encoding="utf-8")
+        number = publish.lecture(path).number
+        assert publish.link_mentions(text, targets, own=number) == text, f"{path.name}: a 'notebook NN' is not linked"
+        linked += text.count('class="course-mention"')
+    assert linked > 0, "no notebook mentions another: the check above checked nothing"
+
+
+def test_link_mentions_links_prose_only():
+    body = ('<p>See notebook 05 and Notebook 7, not notebook 99.</p><pre>notebook 05</pre>'
+            '<a href="x">notebook 05</a><p>This is notebook 01.</p>')
+    out = publish.link_mentions(body, {"05": "05_a.html", "07": "07_b.html", "01": "01_c.html"}, own="01")
+    assert out.count('href="05_a.html"') == 1 and out.count('href="07_b.html"') == 1
+    assert "<pre>notebook 05</pre>" in out and '<a href="x">notebook 05</a>' in out and "notebook 99." in out
+    assert "This is notebook 01." in out
+
+
+def test_the_site_index_says_how_to_get_and_run_the_course(built_site):
+    text = (built_site / "index.html").read_text(encoding="utf-8")
+    for needed in ["make lab", "make test", "Python 3.11", "exercise", "solution"]:
+        assert needed in text, f"the index does not mention {needed!r}"
+
+
+class _Images(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.alts: list[str | None] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.alts.append(dict(attrs).get("alt"))
+
+
+@pytest.mark.parametrize("what", ["slides", "site"])
+def test_every_figure_has_alt_text(what, built_slides, built_site):
+    folder = built_slides if what == "slides" else built_site
+    for page in html_files(folder / "notebooks"):
+        parser = _Images()
+        parser.feed(page.read_text(encoding="utf-8"))
+        bad = [alt for alt in parser.alts if not alt or not alt.strip() or alt.startswith("No description")]
+        assert parser.alts and not bad, f"{page.name}: {len(bad)} of {len(parser.alts)} figures lack alt text"
+
+
+def test_alt_text_comes_from_the_output_then_from_the_code():
+    source = 'fig, ax = plt.subplots()\nax.plot(x, label="train")\nax.set(xlabel="epoch", ylabel="loss", title="Training")'
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+    own = nbformat.v4.new_output("display_data", data={"image/png": png}, metadata={"image/png": {"alt": "Mine."}})
+    bare = nbformat.v4.new_output("display_data", data={"image/png": png})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source, outputs=[own, bare])])
+    outputs = publish.with_alt_text(nb).cells[0].outputs
+    assert outputs[0].metadata["image/png"]["alt"] == "Mine."
+    assert outputs[1].metadata["image/png"]["alt"] == "Figure: Training. loss against epoch. showing train."
+    assert "alt" not in nb.cells[0].outputs[1].get("metadata", {}).get("image/png", {}), "the input changed"
+    assert publish.alt_from_source("print(1)") == ""
+
+
+def test_a_slide_much_taller_than_the_deck_continues_on_a_sub_slide():
+    cells = [nbformat.v4.new_markdown_cell("# Title")] + [
+        nbformat.v4.new_code_cell("\n".join(f"x{i} = {i}" for i in range(8))) for _ in range(6)]
+    for cell, kind in zip(cells, ["slide", "-", "fragment", "-", "-", "-", "-"]):
+        cell.metadata["slideshow"] = {"slide_type": kind}
+    nb = nbformat.v4.new_notebook(cells=cells)
+    kinds = [c.metadata.slideshow.slide_type for c in publish.split_tall_slides(nb, height=800).cells]
+    assert kinds[0] == "slide" and "subslide" in kinds, kinds
+    heights = [publish.estimated_height(c) for c in cells]
+    starts = [i for i, k in enumerate(kinds) if k in {"slide", "subslide"}] + [len(cells)]
+    for a, b in zip(starts, starts[1:]):
+        assert sum(heights[a:b]) <= 800 or b - a == 1, f"cells {a}..{b - 1} are still too tall together"
+    assert [c.metadata.slideshow.slide_type for c in nb.cells][2] == "fragment", "the input changed"

@@ -1,4 +1,4 @@
-"""Benchmark: wall time of ``make slides`` and ``make site`` (budget: under 60 s each, issue 8).
+"""Benchmark: wall time of ``make slides`` and ``make site`` (budget: under 20 s each, issue 16).
 
 Run by ``make bench`` (or ``python tests/benchmarks/bench_publish.py``). Each build
 runs as the make target runs it, ``python -m course_utils.publish slides|site OUT``

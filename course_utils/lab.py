@@ -1,0 +1,171 @@
+"""Open the course in JupyterLab the way a student needs it (``make lab``).
+
+The shipped notebooks in ``notebooks/`` are what CI checks and ``git pull``
+updates, so students never work in them. ``make lab`` runs
+``python -m course_utils.lab --dir lab -- LAB_ARGS``, which
+
+1. copies every course notebook that is not there yet into ``lab/notebooks/``
+   (a student's own copy is never overwritten) and refreshes ``lab/img/`` from
+   ``img/``, so that the notebooks' ``../img/*.png`` links load;
+2. installs the kernel ``rnn-course`` ("Python 3 (RNN course)") into this
+   environment: this Python with the reference numeric environment
+   (:data:`course_utils.nbtools.KERNEL_ENV`), the same as ``make execute`` and
+   nbval use, so a student's Restart and Run All prints what the stored
+   notebook shows; the notebooks' metadata select it;
+3. installs the course's JupyterLab defaults (``course_utils/lab_settings/``) as
+   ``overrides.d/rnn-course.json`` in this environment's JupyterLab settings:
+   the RISE slideshow uses reveal.js's ``white`` theme (its font is bundled;
+   the default ``simple`` theme asks Google Fonts for two) and scrolls slides
+   taller than the screen, and JupyterLab never offers to fetch news from the
+   internet; a user's own settings still win;
+4. starts JupyterLab on ``lab/`` with kernels on local IPC sockets.
+
+``python -m course_utils.lab restore 03_bptt`` (``make restore NB=03_bptt``)
+puts a notebook back as shipped, keeping the student's copy in ``lab/backups/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from course_utils.nbtools import KERNEL_ENV, KERNELSPEC
+
+__all__ = ["ROOT", "SETTINGS", "prepare", "restore", "install_kernel", "install_settings", "lab_command", "main"]
+
+#: The repository (or unpacked course) this package belongs to.
+ROOT = Path(__file__).resolve().parents[1]
+#: The course's JupyterLab defaults, installed by :func:`install_settings`.
+SETTINGS = Path(__file__).resolve().parent / "lab_settings" / "rnn-course.json"
+
+
+def _course_notebooks(root: Path) -> list[Path]:
+    return sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def _check_dir(lab_dir: str | os.PathLike, root: Path) -> Path:
+    if not isinstance(lab_dir, (str, os.PathLike)) or not str(lab_dir):
+        raise TypeError(f"lab_dir must be a path, got {lab_dir!r}")
+    lab_dir = Path(lab_dir).resolve()
+    if lab_dir == root.resolve() or lab_dir == (root / "notebooks").resolve():
+        raise ValueError(f"lab_dir must be a folder of its own, not the course's {lab_dir}: students work on copies")
+    return lab_dir
+
+
+def install_kernel(prefix: str | os.PathLike | None = None) -> Path:
+    """Install the ``rnn-course`` kernelspec (this Python, the reference kernel environment) under ``prefix``; return its folder."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = {
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": KERNELSPEC["display_name"],
+        "language": "python",
+        # (an inherited MPLBACKEND such as Agg would swallow every figure: name the inline one)
+        "env": {**KERNEL_ENV, "MPLBACKEND": "module://matplotlib_inline.backend_inline"},
+        "metadata": {"debugger": True},
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "kernel.json").write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
+        target = KernelSpecManager().install_kernel_spec(
+            folder, KERNELSPEC["name"], prefix=str(prefix or sys.prefix)
+        )
+    return Path(target)
+
+
+def install_settings(prefix: str | os.PathLike | None = None) -> Path:
+    """Install the course's JupyterLab defaults as ``share/jupyter/lab/settings/overrides.d/rnn-course.json`` under ``prefix``; return the file."""
+    if prefix is not None and not isinstance(prefix, (str, os.PathLike)):
+        raise TypeError(f"prefix must be a path or None, got {prefix!r}")
+    json.loads(SETTINGS.read_text(encoding="utf-8"))  # (a broken file would be skipped by JupyterLab without a word)
+    target = Path(prefix or sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.d" / SETTINGS.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(SETTINGS, target)
+    return target
+
+
+def prepare(lab_dir: str | os.PathLike = "lab", root: str | os.PathLike = ROOT) -> list[Path]:
+    """Fill ``lab_dir`` with the student's copies (new notebooks only) and fresh images; return the notebooks copied now."""
+    root = Path(root)
+    lab_dir = _check_dir(lab_dir, root)
+    notebooks = lab_dir / "notebooks"
+    notebooks.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for source in _course_notebooks(root):
+        target = notebooks / source.name
+        if not target.exists():
+            shutil.copyfile(source, target)
+            copied.append(target)
+    shutil.copytree(root / "img", lab_dir / "img", dirs_exist_ok=True)
+    return copied
+
+
+def restore(names: list[str], lab_dir: str | os.PathLike = "lab", root: str | os.PathLike = ROOT) -> list[Path]:
+    """Put the notebooks ``names`` (``03``, ``03_bptt`` or ``03_bptt.ipynb``) back as shipped; the old copies go to ``lab_dir/backups``."""
+    root = Path(root)
+    lab_dir = _check_dir(lab_dir, root)
+    if isinstance(names, str) or not names:
+        raise ValueError(f"names must be a non-empty list of notebook names such as ['03_bptt'], got {names!r}")
+    shipped = _course_notebooks(root)
+    restored = []
+    for name in names:
+        stem = Path(str(name)).name.removesuffix(".ipynb")
+        matches = [p for p in shipped if p.stem == stem or p.stem.split("_")[0] == stem]
+        if len(matches) != 1:
+            raise ValueError(f"names: {name!r} is not one course notebook; choose from {[p.stem for p in shipped]}")
+        source = matches[0]
+        target = lab_dir / "notebooks" / source.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            backups = lab_dir / "backups"
+            backups.mkdir(exist_ok=True)
+            shutil.copyfile(target, backups / f"{source.stem}-{time.strftime('%Y%m%d-%H%M%S')}.ipynb")
+        shutil.copyfile(source, target)
+        restored.append(target)
+    return restored
+
+
+def lab_command(lab_dir: str | os.PathLike, extra: list[str]) -> list[str]:
+    """The JupyterLab command line ``make lab`` runs on ``lab_dir``, with ``extra`` flags appended."""
+    jupyter = Path(sys.executable).with_name("jupyter")
+    return [
+        str(jupyter) if jupyter.exists() else "jupyter", "lab",
+        f"--ServerApp.root_dir={Path(lab_dir).resolve()}",
+        "--KernelManager.transport=ipc",
+        *extra,
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``[--dir LAB] [-- JUPYTER_ARGS...]`` opens the course; ``restore NB... [--dir LAB]`` restores notebooks."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra: list[str] = []
+    if "--" in argv:
+        extra = argv[argv.index("--") + 1 :]
+        argv = argv[: argv.index("--")]
+    parser = argparse.ArgumentParser(prog="python -m course_utils.lab", description=__doc__.splitlines()[0])
+    parser.add_argument("--dir", default="lab", help="the student's working folder (default: lab)")
+    parser.add_argument("command", nargs="?", choices=["open", "restore"], default="open")
+    parser.add_argument("notebooks", nargs="*", help="with restore: the notebooks to put back as shipped")
+    args = parser.parse_args(argv)
+    if args.command == "restore":
+        for path in restore(args.notebooks, args.dir):
+            print(f"restored {path} as shipped")
+        return 0
+    for path in prepare(args.dir):
+        print(f"copied {path.name} into {Path(args.dir) / 'notebooks'} (your copy to work in)")
+    install_kernel()
+    install_settings()
+    command = lab_command(args.dir, extra)
+    sys.stdout.flush()
+    os.execv(command[0], command) if Path(command[0]).is_absolute() else os.execvp(command[0], command)
+    return 0  # not reached
+
+
+if __name__ == "__main__":
+    sys.exit(main())

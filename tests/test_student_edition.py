@@ -1,0 +1,137 @@
+"""The student edition (``make student``): solution cells become stubs, nothing else changes, and it runs top to bottom.
+
+Each notebook's student edition is built and executed by its own test (so
+pytest-xdist can spread them): every cell must run, each check must report
+"not done yet", and no check may pass or fail.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from torch import nn
+
+from course_utils import nbtools
+from course_utils.exercises import SOLUTION_TAG, passes
+from course_utils.exercises.core import NOT_DONE
+from course_utils.exercises.student import CHECK_CALL, STUB_TAG, build, student_notebook, stub_source
+
+ROOT = Path(__file__).resolve().parents[1]
+#: Notebooks whose exercises are not (yet) checked through course_utils.exercises, and why.
+NOT_YET = {"09_encoder_decoder_attention.ipynb": "its two exercises check themselves in the notebook's own cells"}
+NOTEBOOKS = [p for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")) if p.name not in NOT_YET]
+
+
+def solution_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code" and SOLUTION_TAG in c.metadata.get("tags", [])]
+
+
+def check_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code" and CHECK_CALL.search(c.source)]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_every_exercise_has_a_folded_solution_then_a_check(path):
+    nb = nbformat.read(path, as_version=4)
+    solutions = solution_cells(nb)
+    assert 2 <= len(solutions) <= 4, f"{path.name}: {len(solutions)} exercises, expected 2 to 4"
+    for cell in solutions:
+        index = nb.cells.index(cell)
+        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, f"solution {cell.id} is not folded"
+        task, following = nb.cells[index - 1], nb.cells[index + 1]
+        assert task.cell_type == "markdown" and re.match(r"### Exercise \d\d\.\d+: ", task.source), task.source[:60]
+        exercise_id = task.source.split()[2].rstrip(":")
+        assert re.search(rf"check\(\"{re.escape(exercise_id)}\", \w+\)", following.source), following.source
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_only_solution_cells_and_check_outputs_change(path):
+    nb = nbformat.read(path, as_version=4)
+    student = student_notebook(nb)
+    assert [c.id for c in student.cells] == [c.id for c in nb.cells]
+    checks = {c.id for c in check_cells(nb)}
+    for before, after in zip(nb.cells, student.cells):
+        if before.cell_type == "code" and SOLUTION_TAG in before.metadata.get("tags", []):
+            assert after.outputs == [] and STUB_TAG in after.metadata.tags and SOLUTION_TAG not in after.metadata.tags
+            assert "source_hidden" not in after.metadata.get("jupyter", {}), "a stub must be shown to the student"
+            assert after.metadata.slideshow == before.metadata.slideshow
+            assert "raise NotImplementedError" in after.source
+        elif before.id in checks:
+            assert after.source == before.source and after.outputs == []
+        else:
+            assert after == before, f"cell {before.id} changed"
+    answers = "\n".join(c.source for c in student.cells if c.cell_type == "markdown")
+    assert answers.count("<details>") == "\n".join(c.source for c in nb.cells if c.cell_type == "markdown").count(
+        "<details>")
+
+
+def test_a_stub_keeps_imports_signatures_and_docstrings_only():
+    source = '''import numpy as np
+
+
+def f(a, b=2):
+    """Doc of f."""
+    total = a + b
+    return np.sqrt(total)
+
+
+class M:
+    """Doc of M."""
+
+    size = 3
+
+    def __init__(self, n):
+        """Doc of init."""
+        self.n = n
+
+    def forward(
+        self, x
+    ):
+        return x * self.n
+'''
+    stub = stub_source(source)
+    tree = ast.parse(stub)
+    assert isinstance(tree.body[0], ast.Import)
+    assert "total" not in stub and "self.n = n" not in stub and "size = 3" not in stub
+    assert '"""Doc of f."""' in stub and '"""Doc of init."""' in stub and "def forward(\n        self, x\n    ):" in stub
+    assert stub.count("raise NotImplementedError") == 3
+    namespace = {}
+    exec(stub, namespace)
+    with pytest.raises(NotImplementedError):
+        namespace["f"](1)
+    with pytest.raises(ValueError):
+        stub_source("x = 1\n")
+
+
+def test_a_stub_of_each_solution_is_not_done_yet(capsys):
+    """The stub of every solution, defined from source, makes its check say 'not done yet'."""
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        for solution, checker in zip(solution_cells(nb), [c for c in check_cells(nb)]):
+            namespace = {"nn": nn}  # what the notebooks' set-up cells import
+            exec(stub_source(solution.source), namespace)
+            exercise_id, name = re.search(r"check\(\"(\d\d\.\d+)\", (\w+)\)", checker.source).groups()
+            assert not passes(exercise_id, namespace[name], quiet=False)
+            assert NOT_DONE in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_the_student_edition_runs_top_to_bottom(path, tmp_path):
+    (written,) = build(tmp_path, [path])
+    assert (tmp_path / "img").is_dir()
+    executed = tmp_path / "executed" / path.name
+    executed.parent.mkdir()
+    # the copy runs in tmp_path/notebooks, so its ../img links resolve to the copied figures
+    nbtools.execute(written, output=executed, cpu="reference")
+    nb = nbformat.read(executed, as_version=4)
+    checks = check_cells(nb)
+    assert checks, f"{path.name} has no check cells"
+    for cell in checks:
+        text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        assert NOT_DONE in text and "✓" not in text and "✗" not in text, f"cell {cell.id}: {text!r}"
+    errors = [c.id for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors, f"cells {errors} raised"

@@ -1,0 +1,136 @@
+"""The student's path outside the browser: own copies in lab/, the course kernel, numeric paths, lax mode.
+
+(tests/test_lab.py walks the same path in JupyterLab itself, in headless Chromium.)
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course_utils import lab, nbtools
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def test_prepare_copies_every_notebook_and_the_images_and_never_overwrites_a_students_copy(tmp_path):
+    copied = lab.prepare(tmp_path)
+    assert [p.name for p in copied] == [p.name for p in SHIPPED]
+    own = tmp_path / "notebooks" / SHIPPED[0].name
+    own.write_text("my work")
+    assert lab.prepare(tmp_path) == []
+    assert own.read_text() == "my work"
+    for image in (ROOT / "img").glob("*.png"):
+        assert (tmp_path / "img" / image.name).read_bytes() == image.read_bytes()
+
+
+def test_every_image_a_notebook_links_resolves_inside_the_lab_folder(tmp_path):
+    lab.prepare(tmp_path)
+    for path in (tmp_path / "notebooks").glob("*.ipynb"):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for target in __import__("re").findall(r"\]\((\.\./img/[^)\s]+)\)", cell.source):
+                resolved = (path.parent / target).resolve()
+                assert resolved.is_relative_to(tmp_path.resolve()) and resolved.is_file(), target
+
+
+def test_restore_puts_a_notebook_back_as_shipped_and_keeps_the_old_copy(tmp_path):
+    lab.prepare(tmp_path)
+    own = tmp_path / "notebooks" / SHIPPED[2].name
+    own.write_text("my work")
+    assert lab.restore([SHIPPED[2].name[:2]], tmp_path) == [own]
+    assert own.read_bytes() == SHIPPED[2].read_bytes()
+    backups = list((tmp_path / "backups").iterdir())
+    assert len(backups) == 1 and backups[0].read_text() == "my work"
+
+
+@pytest.mark.parametrize("names", [[], "03", ["99"], ["0"]])
+def test_restore_rejects_what_is_not_one_notebook(tmp_path, names):
+    with pytest.raises(ValueError, match="names"):
+        lab.restore(names, tmp_path)
+
+
+def test_the_lab_folder_is_never_the_shipped_notebooks():
+    for folder in (ROOT, ROOT / "notebooks"):
+        with pytest.raises(ValueError, match="lab_dir"):
+            lab.prepare(folder)
+
+
+def test_the_course_kernel_carries_the_reference_environment(tmp_path):
+    folder = lab.install_kernel(prefix=tmp_path)
+    spec = json.loads((folder / "kernel.json").read_text())
+    assert folder.name == nbtools.KERNELSPEC["name"]
+    assert spec["argv"][0] == sys.executable
+    assert {k: spec["env"][k] for k in nbtools.KERNEL_ENV} == nbtools.KERNEL_ENV
+    assert spec["env"]["MPLBACKEND"].endswith("backend_inline")
+
+
+def test_the_notebooks_select_the_course_kernel():
+    for path in SHIPPED:
+        assert nbformat.read(path, as_version=4).metadata.kernelspec.name == nbtools.KERNELSPEC["name"], path.name
+
+
+def test_lab_starts_jupyterlab_on_the_lab_folder_with_ipc_kernels(tmp_path):
+    command = lab.lab_command(tmp_path, ["--no-browser"])
+    assert f"--ServerApp.root_dir={tmp_path.resolve()}" in command
+    assert "--KernelManager.transport=ipc" in command and command[-1] == "--no-browser"
+    makefile = (ROOT / "Makefile").read_text()
+    assert "-m course_utils.lab --dir $(LAB_DIR)" in makefile and "root_dir=notebooks" not in makefile
+    assert "lab/" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+@pytest.mark.parametrize("cpu", sorted(nbtools.CPU_PATHS))
+def test_each_numeric_path_sets_exactly_its_variables(cpu):
+    env = nbtools.kernel_environment(cpu, base={"MPLBACKEND": "Agg", "OPENBLAS_CORETYPE": "Zen", "HOME": "/h"})
+    assert "MPLBACKEND" not in env and env["HOME"] == "/h" and env["PYTHONHASHSEED"] == "0"
+    assert {k: env[k] for k in nbtools.CPU_VARIABLES if k in env} == nbtools.CPU_PATHS[cpu]
+
+
+def test_a_bad_numeric_path_is_named(monkeypatch):
+    with pytest.raises(ValueError, match="cpu path"):
+        nbtools.kernel_environment("arm")
+    monkeypatch.setenv("COURSE_CPU", "fast")
+    with pytest.raises(ValueError, match="COURSE_CPU"):
+        nbtools.cpu_path()
+
+
+def test_only_a_reference_run_may_replace_a_course_notebook():
+    with pytest.raises(ValueError, match="output"):
+        nbtools.execute(SHIPPED[0], cpu="foreign")
+
+
+def test_the_foreign_path_runs_other_kernels():
+    probe = subprocess.run([sys.executable, "-c", "import torch; print(torch.backends.cpu.get_cpu_capability())"],
+                           env=nbtools.kernel_environment("foreign"), capture_output=True, text=True, check=True)
+    assert probe.stdout.strip() == "DEFAULT"
+
+
+def test_off_the_reference_path_nbval_runs_lax_and_says_why():
+    # (inside the repository, so that its conftest.py applies; _build/ is never collected otherwise)
+    (ROOT / "_build").mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=ROOT / "_build") as folder:
+        _lax_run(Path(folder))
+
+
+def _lax_run(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("print(0.1 + 0.2)", execution_count=1, outputs=[
+        nbformat.v4.new_output("stream", name="stdout", text="a stored output that differs\n")])]
+    path = tmp_path / "claim.ipynb"
+    nbformat.write(nb, path)
+    env = {k: v for k, v in os.environ.items() if k != "COURSE_NOTEBOOKS_LAX_REASON"}
+    runs = {}
+    for cpu in ("reference", "foreign"):
+        runs[cpu] = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--rootdir={ROOT}", "-c",
+             str(ROOT / "pyproject.toml"), str(path)],
+            env={**env, "COURSE_CPU": cpu}, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    if nbtools.reference_path_problem("reference") is None:
+        assert runs["reference"].returncode == 1, runs["reference"].stdout  # strict: the stored output differs
+    assert runs["foreign"].returncode == 0, runs["foreign"].stdout
+    assert "stored outputs were NOT compared, because the 'foreign' numeric path was asked for" in runs["foreign"].stdout
