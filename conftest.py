@@ -45,6 +45,21 @@ if RunningKernel is not None:
 
     RunningKernel.execute_cell_input = _execute_with_history
 
+import zmq
+
+_zmq_socket = zmq.Context.socket
+
+
+def _socket_with_unbounded_subscription(self, socket_type, *args, **kwargs):
+    """nbval reads a cell's IOPub messages only after its reply: let them queue here, however many (widgets send many)."""
+    sock = _zmq_socket(self, socket_type, *args, **kwargs)
+    if socket_type == zmq.SUB:
+        sock.setsockopt(zmq.RCVHWM, 0)
+    return sock
+
+
+zmq.Context.socket = _socket_with_unbounded_subscription
+
 try:
     from nbval.plugin import IPyNbCell
 except ImportError:
