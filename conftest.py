@@ -88,6 +88,24 @@ def _lax_reason(config) -> str | None:
     return os.environ[_PROBED] or None
 
 
+#: Long, independent tests that pytest-xdist may give to any worker, each on its own (the others go by file).
+SPREAD = ("tests/test_student_edition.py::test_the_student_edition_runs_top_to_bottom[",)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile``, except that each test of :data:`SPREAD` is a unit of its own (a notebook's cells, which share
+    one kernel, and a module's tests, which share its fixtures, stay together on one worker)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class FileOrOwn(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return nodeid if nodeid.startswith(SPREAD) else super()._split_scope(nodeid)
+
+    return FileOrOwn(config, log)
+
+
 def pytest_configure(config):
     """Switch nbval to lax mode where the reference numeric path is not available."""
     if _lax_reason(config):

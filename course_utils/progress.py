@@ -50,17 +50,20 @@ class _Stable:
 
 
 class Progress:
-    """A bar counting ``total`` steps of ``unit`` (live in a notebook front end, silent elsewhere)."""
+    """A bar counting ``total`` steps of ``unit`` (live in a notebook front end, silent elsewhere or if not ``shown``)."""
 
-    def __init__(self, total: int, unit: str = "steps", description: str = "training", *, min_interval: float = 0.2):
+    def __init__(self, total: int, unit: str = "steps", description: str = "training", *, min_interval: float = 0.2,
+                 shown: bool = True):
         self.total = check_int(total, "total", low=0)
         if not isinstance(unit, str) or not unit:
             raise TypeError(f"unit must be a non-empty string, got {unit!r}")
         if not isinstance(description, str):
             raise TypeError(f"description must be a string, got {type(description).__name__}")
+        if not isinstance(shown, bool):
+            raise TypeError(f"shown must be True or False, got {type(shown).__name__}")
         self.unit, self.description, self.min_interval = unit, description, float(min_interval)
         self.done, self._shown_at, self._bar = 0, 0.0, None
-        if _in_kernel():
+        if shown and _in_kernel():
             self._show()
 
     def _show(self) -> None:

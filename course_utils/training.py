@@ -199,6 +199,7 @@ def fit(
     report_every: int | None = None,
     print_every: int = 1,
     name: str = "",
+    progress: bool = True,
 ) -> History:
     """Train ``model`` for ``epochs`` passes over ``train_batches``; record, print and return loss and accuracy.
 
@@ -209,6 +210,8 @@ def fit(
     report (while the weights changed) and, if ``eval_data`` is given, the
     held-out loss and accuracy with the current weights. Every ``print_every``-th
     report (and the last) is printed as one line; ``print_every=0`` prints nothing.
+    In a notebook a progress bar counts the batches; ``progress=False`` leaves
+    it out (for a sweep of many short runs that shows one bar of its own).
     ``examples_seen`` counts the predictions trained on so far (for
     classification, the sequences).
     """
@@ -223,6 +226,8 @@ def fit(
     if clip_grad_norm is not None:
         check_float(clip_grad_norm, "clip_grad_norm", 0, low_open=True)
     check_str(name, "name")
+    if not isinstance(progress, bool):
+        raise TypeError(f"progress must be True or False, got {type(progress).__name__}")
     if eval_data is not None:
         _check_eval_data(model, eval_data, step)
     history = History()
@@ -231,7 +236,8 @@ def fit(
     total_loss, correct, count = 0.0, 0, 0
     unprinted = ""  # the last report's line, if print_every skipped it
     sized = hasattr(train_batches, "__len__")
-    bar = Progress(epochs * len(train_batches) if sized else epochs, "batches" if sized else "epochs", name or "training")
+    bar = Progress(epochs * len(train_batches) if sized else epochs, "batches" if sized else "epochs", name or "training",
+                   shown=progress)
 
     def report(epoch: int) -> None:
         nonlocal total_loss, correct, count, unprinted

@@ -29,6 +29,18 @@ def test_bad_arguments_are_named(bad, error, name):
         list(progress(**bad))
 
 
+def test_a_bar_can_be_left_out_and_the_switch_must_be_a_bool():
+    with pytest.raises(TypeError, match="shown"):
+        Progress(3, shown=1)
+    import torch
+
+    from course_utils.training import fit
+
+    model = torch.nn.Linear(2, 2)
+    with pytest.raises(TypeError, match="progress"):
+        fit(model, [(torch.zeros(1, 2), torch.zeros(1))], torch.optim.SGD(model.parameters(), 0.1), progress="no")
+
+
 def test_in_a_kernel_the_stored_output_is_one_fixed_line(tmp_path):
     nb = new_notebook()
     nb.cells = [new_code_cell(
@@ -41,6 +53,7 @@ def test_in_a_kernel_the_stored_output_is_one_fixed_line(tmp_path):
         "    loss = torch.nn.functional.cross_entropy(model(batch[0]), batch[1])\n"
         "    return StepResult(loss, 0, len(batch[1]))\n"
         "history = fit(model, [(x, y)] * 3, torch.optim.SGD(model.parameters(), 0.1), epochs=2, step=step, print_every=0)\n"
+        "quiet = fit(model, [(x, y)] * 3, torch.optim.SGD(model.parameters(), 0.1), step=step, print_every=0, progress=False)\n"
         "from course_utils.progress import progress\n"
         "total = sum(progress(range(4), 'epochs', 'warm-up'))"
     )]
