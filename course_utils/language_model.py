@@ -28,6 +28,7 @@ from torch import nn
 from course_utils.batching import bptt_chunks
 from course_utils.checks import check_bool, check_class_targets, check_float, check_int, check_iterable, check_module, check_state
 from course_utils.models import MAX_SIZE, State, init_default_, recurrent_and_head
+from course_utils.progress import Progress
 
 #: The most characters :func:`sample` generates in one call.
 MAX_SAMPLE_LENGTH = 1_000_000
@@ -290,6 +291,7 @@ def train_language_model(
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: 0.5 * (1 + math.cos(math.pi * min(s / steps, 1))))
     history = [(0, float("nan"), bits_per_character(model, bptt_chunks(heldout_rows, 100)))]
     step, recent = 0, []
+    bar = Progress(steps, "steps", "language model")  # a live bar in a notebook, nothing elsewhere
     model.train()
     while step < steps:
         state = None  # each pass over the text starts from a zero state
@@ -304,6 +306,7 @@ def train_language_model(
             if schedule == "cosine":
                 scheduler.step()
             step += 1
+            bar.update()
             recent.append(loss.item() / math.log(2))
             if step % eval_every == 0 or step == steps:
                 history.append((step, sum(recent) / len(recent), bits_per_character(model, bptt_chunks(heldout_rows, 100))))
