@@ -21,15 +21,13 @@ It runs with the notebooks' kernel environment, so that seed 0 gives notebook
 from __future__ import annotations
 
 import math
-import os
-import sys
 import time
 
 import torch
 from torch import nn
 
 from course_utils.models import SequenceClassifier
-from course_utils.nbtools import KERNEL_ENV, kernel_environment
+from course_utils.nbtools import run_in_kernel_environment
 from course_utils.tasks import TemporalOrder
 from course_utils.training import fit
 
@@ -94,7 +92,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if any(os.environ.get(name) != value for name, value in KERNEL_ENV.items()):
-        # torch reads these when it loads: start again in a process that has them from the beginning
-        os.execve(sys.executable, [sys.executable, *sys.argv], kernel_environment())
+    run_in_kernel_environment()
     main()

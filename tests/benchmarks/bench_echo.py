@@ -25,7 +25,6 @@ code paths), so that seed 0 gives the notebook's own numbers.
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import time
@@ -33,7 +32,7 @@ import time
 import torch
 
 from course_utils.models import SequenceTagger
-from course_utils.nbtools import KERNEL_ENV, kernel_environment
+from course_utils.nbtools import run_in_kernel_environment
 from course_utils.tasks import EchoData
 from course_utils.training import binary_tagging_step, fit, measure
 
@@ -109,9 +108,7 @@ def truncation() -> None:
 PARTS = {"budget": budget, "long": long, "truncation": truncation}
 
 if __name__ == "__main__":
-    if any(os.environ.get(name) != value for name, value in KERNEL_ENV.items()):
-        # torch reads these when it loads: start again in a process that has them from the beginning
-        os.execve(sys.executable, [sys.executable, *sys.argv], kernel_environment())
+    run_in_kernel_environment()
     torch.set_num_threads(1)
     for name in sys.argv[1:] or PARTS:
         print(f"-- {name}")

@@ -28,7 +28,6 @@ from __future__ import annotations
 import bz2
 import lzma
 import math
-import os
 import sys
 import time
 import zlib
@@ -38,7 +37,7 @@ import torch
 from course_utils.batching import batchify
 from course_utils.language_model import CharLanguageModel, compressed_bits, kneser_ney_bits, train_language_model
 from course_utils.models import count_parameters
-from course_utils.nbtools import KERNEL_ENV, kernel_environment
+from course_utils.nbtools import run_in_kernel_environment
 from course_utils.text import Vocabulary, load_text
 
 #: Notebook 04's settings (section 4).
@@ -119,9 +118,7 @@ def long() -> None:
 
 
 if __name__ == "__main__":
-    if any(os.environ.get(name) != value for name, value in KERNEL_ENV.items()):
-        # torch reads these when it loads: start again in a process that has them from the beginning
-        os.execve(sys.executable, [sys.executable, *sys.argv], kernel_environment())
+    run_in_kernel_environment()
     torch.set_num_threads(1)
     parts = sys.argv[1:] or ["baselines", "networks"]
     best = None

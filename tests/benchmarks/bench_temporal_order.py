@@ -52,7 +52,6 @@ Prints, asserts nothing.
 from __future__ import annotations
 
 import collections
-import os
 import statistics
 import sys
 import time
@@ -61,7 +60,7 @@ import torch
 import torch.nn.functional as F
 
 from course_utils.models import SequenceClassifier, count_parameters
-from course_utils.nbtools import KERNEL_ENV, kernel_environment
+from course_utils.nbtools import run_in_kernel_environment
 from course_utils.tasks import TemporalOrder
 from course_utils.training import evaluate
 
@@ -231,9 +230,7 @@ def gru() -> None:
 PARTS = {"criteria": criteria, "biases": biases, "rnn": rnn, "gru": gru}
 
 if __name__ == "__main__":
-    if any(os.environ.get(name) != value for name, value in KERNEL_ENV.items()):
-        # torch reads these when it loads: start again in a process that has them from the beginning
-        os.execve(sys.executable, [sys.executable, *sys.argv], kernel_environment())
+    run_in_kernel_environment()
     torch.set_num_threads(1)
     for name in sys.argv[1:] or PARTS:
         print(f"-- {name}")
