@@ -18,7 +18,9 @@ updates, so students never work in them. ``make lab`` runs
    the default ``simple`` theme asks Google Fonts for two) and scrolls slides
    taller than the screen, and JupyterLab never offers to fetch news from the
    internet; a user's own settings still win;
-4. starts JupyterLab on ``lab/`` with kernels on local IPC sockets.
+4. starts JupyterLab on ``lab/`` with kernels on local IPC sockets (over TCP on
+   127.0.0.1 where Jupyter's runtime folder is too deep for a Unix socket's
+   address of at most 107 characters, which would stop every kernel from starting).
 
 ``python -m course_utils.lab restore 03_bptt`` (``make restore NB=03_bptt``)
 puts a notebook back as shipped, keeping the student's copy in ``lab/backups/``.
@@ -35,9 +37,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from course_utils.nbtools import KERNEL_ENV, KERNELSPEC
+from course_utils.nbtools import KERNEL_ENV, KERNEL_TRANSPORT, KERNELSPEC
 
-__all__ = ["ROOT", "SETTINGS", "prepare", "restore", "install_kernel", "install_settings", "lab_command", "main"]
+__all__ = ["ROOT", "SETTINGS", "prepare", "restore", "install_kernel", "install_settings", "kernel_transport", "lab_command", "main"]
 
 #: The repository (or unpacked course) this package belongs to.
 ROOT = Path(__file__).resolve().parents[1]
@@ -130,13 +132,30 @@ def restore(names: list[str], lab_dir: str | os.PathLike = "lab", root: str | os
     return restored
 
 
+#: The longest name JupyterLab gives a kernel's IPC socket in its runtime folder (kernel id, channel number).
+_SOCKET_NAME = "/kernel-00000000-0000-0000-0000-000000000000-ipc-99"
+
+
+def kernel_transport(runtime_dir: str | os.PathLike | None = None) -> str:
+    """``ipc`` if the kernels' sockets fit under ``runtime_dir`` (default: Jupyter's runtime folder), else ``tcp``."""
+    import zmq
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    if runtime_dir is not None and not isinstance(runtime_dir, (str, os.PathLike)):
+        raise TypeError(f"runtime_dir must be a path or None, got {runtime_dir!r}")
+    if KERNEL_TRANSPORT != "ipc":
+        return KERNEL_TRANSPORT
+    folder = os.path.abspath(runtime_dir if runtime_dir is not None else jupyter_runtime_dir())
+    return "ipc" if len(folder + _SOCKET_NAME) <= getattr(zmq, "IPC_PATH_MAX_LEN", 107) else "tcp"
+
+
 def lab_command(lab_dir: str | os.PathLike, extra: list[str]) -> list[str]:
     """The JupyterLab command line ``make lab`` runs on ``lab_dir``, with ``extra`` flags appended."""
     jupyter = Path(sys.executable).with_name("jupyter")
     return [
         str(jupyter) if jupyter.exists() else "jupyter", "lab",
         f"--ServerApp.root_dir={Path(lab_dir).resolve()}",
-        "--KernelManager.transport=ipc",
+        f"--KernelManager.transport={kernel_transport()}",
         *extra,
     ]
 
@@ -162,6 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     install_kernel()
     install_settings()
     command = lab_command(args.dir, extra)
+    if "--KernelManager.transport=tcp" in command and KERNEL_TRANSPORT == "ipc":
+        from jupyter_core.paths import jupyter_runtime_dir
+
+        print(f"note: kernels talk over TCP on 127.0.0.1: Jupyter's runtime folder {jupyter_runtime_dir()} is too deep"
+              " for their Unix sockets (set JUPYTER_RUNTIME_DIR to a shorter folder to use them)")
     sys.stdout.flush()
     os.execv(command[0], command) if Path(command[0]).is_absolute() else os.execvp(command[0], command)
     return 0  # not reached
