@@ -15,6 +15,8 @@ stick, a web server) and opened without a network:
       notebooks/NN_name.slides.html       notebooks/NN_name.html and NN_name.slides.html
       img/         copy of img/           img/
       vendor/      the browser libraries  vendor/
+                                          student/index.html, student/notebooks/NN_name.html, student/img/:
+                                          the student edition (solutions replaced by stubs)
 
 The folder mirrors the repository (``notebooks/`` next to ``img/``), so the
 notebooks' ``../img/...`` links work unchanged, a link to another lecture
@@ -45,6 +47,11 @@ Sources: nbconvert's documentation on reveal.js slide shows and on its
 ``--SlidesExporter.reveal_url_prefix``, ``--HTMLExporter.mathjax_url``,
 ``require_js_url`` and ``jquery_url`` options; reveal.js 4 and MathJax 2.7
 documentation.
+
+The site publishes both editions: the course as it is (solutions folded) and, under
+``student/``, the student edition of :mod:`course_utils.exercises.student` (every
+solution cell a stub, its check's output cleared), as pages that link to the course's
+decks and to the same page of the other edition.
 """
 
 from __future__ import annotations
@@ -245,19 +252,19 @@ def without_progress_bars(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def _exporter(kind: str):
-    """An nbconvert exporter (``slides`` or ``html``) whose URLs point at ``../vendor/``."""
+def _exporter(kind: str, vendor_url: str = VENDOR_URL):
+    """An nbconvert exporter (``slides`` or ``html``) whose URLs point at ``vendor_url`` (default ``../vendor``)."""
     from nbconvert import HTMLExporter, SlidesExporter
     from traitlets.config import Config
 
     config = Config()
     config.TemplateExporter.extra_template_basedirs = [str(TEMPLATES)]
-    config.HTMLExporter.require_js_url = f"{VENDOR_URL}/require.js"
-    config.HTMLExporter.jquery_url = f"{VENDOR_URL}/jquery.min.js"
-    config.HTMLExporter.mathjax_url = f"{VENDOR_URL}/mathjax/MathJax.js?config={MATHJAX_CONFIG}"
+    config.HTMLExporter.require_js_url = f"{vendor_url}/require.js"
+    config.HTMLExporter.jquery_url = f"{vendor_url}/jquery.min.js"
+    config.HTMLExporter.mathjax_url = f"{vendor_url}/mathjax/MathJax.js?config={MATHJAX_CONFIG}"
     if kind == "slides":
         config.SlidesExporter.template_name = "course_slides"
-        config.SlidesExporter.reveal_url_prefix = f"{VENDOR_URL}/reveal.js"
+        config.SlidesExporter.reveal_url_prefix = f"{vendor_url}/reveal.js"
         config.SlidesExporter.reveal_theme = THEME
         config.SlidesExporter.reveal_number = "c/t"
         config.SlidesExporter.reveal_scroll = True
@@ -268,15 +275,23 @@ def _exporter(kind: str):
     return HTMLExporter(config=config)
 
 
-def export_notebooks(kind: str, notebooks: list[Path], out: str | Path) -> list[Path]:
+def export_notebooks(kind: str, notebooks: list[Path], out: str | Path, *, student: bool = False) -> list[Path]:
     """Export ``notebooks`` with nbconvert (``kind`` is ``slides`` or ``html``) into ``out/notebooks``; return the files.
 
     ``notebooks`` is the whole course in lecture order: each page links to the one
-    before and after it, and "notebook NN" in the prose links to lecture NN.
+    before and after it, and "notebook NN" in the prose links to lecture NN. With
+    ``student=True`` (pages only) each notebook is first turned into its student
+    edition, and ``out`` is the site's ``student/`` folder: the pages find the
+    browser libraries in ``../../vendor``, link to the decks in ``../../notebooks``
+    and to the same page of the full edition.
     """
     if kind not in {"slides", "html"}:
         raise ValueError(f"kind must be 'slides' or 'html', got {kind!r}")
-    exporter = _exporter(kind)
+    if not isinstance(student, bool) or (student and kind != "html"):
+        raise ValueError(f"student must be a bool, and True only for kind='html', got {student!r} with {kind!r}")
+    from course_utils.exercises.student import student_notebook
+
+    exporter = _exporter(kind, f"../{VENDOR_URL}" if student else VENDOR_URL)
     folder = Path(out) / "notebooks"
     folder.mkdir(parents=True, exist_ok=True)
     read = [_read(path) for path in notebooks]
@@ -284,7 +299,7 @@ def export_notebooks(kind: str, notebooks: list[Path], out: str | Path) -> list[
     by_number = {item.number: item for item in lectures}
     written = []
     for index, ((path, nb), info) in enumerate(zip(read, lectures)):
-        nb = with_alt_text(without_widget_text(without_progress_bars(nb)))
+        nb = with_alt_text(without_widget_text(without_progress_bars(student_notebook(nb) if student else nb)))
         if kind == "slides":
             nb = split_tall_slides(nb, float(exporter.reveal_height))
         nb.metadata["title"] = f"{info.number} · {info.title}"
@@ -298,6 +313,13 @@ def export_notebooks(kind: str, notebooks: list[Path], out: str | Path) -> list[
             "metadata": {"name": path.stem, "path": str(path.parent)},
             "course": {"deck_css": DECK_CSS, "deck_js": DECK_JS, "default_alt": "Figure", **neighbours},
         }
+        if student:
+            resources["course"].update(
+                index_label="Student edition index", deck_href=f"../../notebooks/{path.stem}.slides.html",
+                other_edition={"href": f"../../notebooks/{path.stem}.html", "label": "With the solutions"})
+        elif kind == "html":
+            resources["course"]["other_edition"] = {"href": f"../student/notebooks/{path.stem}.html",
+                                                    "label": "Student edition"}
         body, _ = exporter.from_notebook_node(nb, resources=resources)
         # A link to another lecture (NN_name.ipynb) goes to its page, or its deck, in the same folder.
         body = NOTEBOOK_LINK.sub(lambda m: f'href="{m[1]}{exporter.file_extension}{m[2] or ""}"', body)
@@ -462,13 +484,17 @@ def with_alt_text(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def _write_index(out: Path, heading: str, lectures: list[Lecture], links: list[tuple[str, str]], intro: str = "") -> Path:
-    """Write ``out/index.html``: a heading, ``intro`` (HTML) and one entry per lecture with ``links`` as (label, file suffix)."""
+def _write_index(out: Path, heading: str, lectures: list[Lecture], links: list[tuple[str, str]], intro: str = "",
+                 vendor_url: str = "vendor") -> Path:
+    """Write ``out/index.html``: a heading, ``intro`` (HTML) and one entry per lecture with ``links`` as (label, href).
+
+    Each href is a pattern such as ``notebooks/{stem}.html``, filled with the lecture's file stem.
+    """
     from nbconvert.filters import markdown2html
 
     entries = []
     for item in lectures:
-        hrefs = [(label, f"notebooks/{html.escape(item.stem)}{suffix}") for label, suffix in links]
+        hrefs = [(label, pattern.format(stem=html.escape(item.stem))) for label, pattern in links]
         anchors = " · ".join(f'<a href="{href}">{html.escape(label)}</a>' for label, href in hrefs)
         entries.append(
             f'<li id="lecture-{item.number}"><h2><span class="number">{item.number}</span> '
@@ -480,7 +506,7 @@ def _write_index(out: Path, heading: str, lectures: list[Lecture], links: list[t
         heading=html.escape(heading),
         intro=intro,
         entries="\n".join(entries),
-        mathjax=f"vendor/mathjax/MathJax.js?config={MATHJAX_CONFIG}",
+        mathjax=f"{vendor_url}/mathjax/MathJax.js?config={MATHJAX_CONFIG}",
     )
     path = out / "index.html"
     path.write_text(page, encoding="utf-8")
@@ -524,16 +550,23 @@ def build_slides(out: str | Path, notebooks: list[Path] | None = None) -> list[P
     """Build the offline decks of ``notebooks`` (default: all) in ``out`` (emptied first); return the deck files."""
     out, notebooks, lectures = _start(out, notebooks)
     decks = export_notebooks("slides", notebooks, out)
-    _write_index(out, f"{_course_title()}: slides", lectures, [("slides", ".slides.html")])
+    _write_index(out, f"{_course_title()}: slides", lectures, [("slides", "notebooks/{stem}.slides.html")])
     return decks
 
 
 def build_site(out: str | Path, notebooks: list[Path] | None = None) -> list[Path]:
-    """Build the offline course site (pages, decks, syllabus index) of ``notebooks`` in ``out``; return the pages."""
+    """Build the offline course site (pages, decks, syllabus index; the student edition in ``student/``) in ``out``; return the pages."""
     out, notebooks, lectures = _start(out, notebooks)
     pages = export_notebooks("html", notebooks, out)
     export_notebooks("slides", notebooks, out)
-    _write_index(out, _course_title(), lectures, [("read", ".html"), ("slides", ".slides.html")], SITE_INTRO)
+    _write_index(out, _course_title(), lectures, [("read", "notebooks/{stem}.html"), ("slides", "notebooks/{stem}.slides.html"),
+                                                  ("student edition", "student/notebooks/{stem}.html")], SITE_INTRO)
+    student = out / "student"
+    shutil.copytree(ROOT / "img", student / "img")  # the pages' ../img links, as in the full edition
+    export_notebooks("html", notebooks, student, student=True)
+    _write_index(student, f"{_course_title()}: student edition", lectures,
+                 [("read", "notebooks/{stem}.html"), ("with the solutions", "../notebooks/{stem}.html"),
+                  ("slides", "../notebooks/{stem}.slides.html")], STUDENT_INTRO, vendor_url="../vendor")
     return pages
 
 
@@ -555,9 +588,20 @@ make test    # builds .venv if missing, then runs every test, the notebooks incl
 <p>The exercises are in the notebooks: each is a code cell for you to complete, followed by a cell that
 checks your answer on the spot. The solutions are in the same notebooks, in solution cells folded
 under the exercise (open one only once you have tried). Each notebook ends with self-check questions whose
-answers are folded too (click a question to see its answer). The README of the repository explains the
-conda route and how instructors present the decks.</p>
+answers are folded too (click a question to see its answer). The <a href="student/index.html">student
+edition</a> shows every exercise as you get it with <code>make student</code>: the signature and docstring
+of each solution, its body replaced by <code>raise NotImplementedError</code>, and the check cells without
+their answers. The README of the repository explains the conda route and how instructors present the
+decks.</p>
 </section>
+"""
+
+#: The student edition's index: what differs from the course's pages.
+STUDENT_INTRO = """<p>The student edition of the course, as <code>make student</code> writes it: every exercise's
+solution is replaced by its signature, its docstring and <code>raise NotImplementedError</code>, and each
+check cell's output is cleared, since its check says "not done yet" until you write the body. Everything
+else, the self-check answers included (folded), is as in <a href="../index.html">the course with the
+solutions</a>.</p>
 """
 
 INDEX_PAGE = """<!DOCTYPE html>

@@ -13,7 +13,8 @@ model anything.
 
 The task is generated from its own ``numpy.random.Generator``:
 :func:`sorting_pairs` is the number sorter of the reference slides (digits in,
-the same digits sorted out). :func:`make_batch` pads a list
+the same digits sorted out), :func:`reversing_pairs` a task of the same shape whose
+output needs every input digit in its place (digits in, the same digits reversed out). :func:`make_batch` pads a list
 of pairs into a :class:`Seq2SeqBatch`; :func:`teacher_forcing_step` is the step
 function for :func:`course_utils.training.fit`. The models themselves (an
 encoder-decoder with and without attention, greedy and beam-search decoding) are
@@ -44,6 +45,7 @@ __all__ = [
     "Symbols",
     "DIGITS",
     "sorting_pairs",
+    "reversing_pairs",
     "Seq2SeqBatch",
     "make_batch",
     "make_batches",
@@ -105,8 +107,7 @@ def _generator(seed: int | np.random.Generator) -> np.random.Generator:
     return np.random.default_rng(check_seed(seed))
 
 
-def sorting_pairs(n: int, min_length: int, max_length: int, seed: int | np.random.Generator) -> list[tuple[list[int], list[int]]]:
-    """``n`` pairs (digits, the same digits sorted), each of a length drawn uniformly from [min_length, max_length]."""
+def _digit_pairs(n, min_length, max_length, seed, transform) -> list[tuple[list[int], list[int]]]:
     n = check_int(n, "n")
     min_length = check_int(min_length, "min_length")
     max_length = check_int(max_length, "max_length", low=min_length)
@@ -115,8 +116,22 @@ def sorting_pairs(n: int, min_length: int, max_length: int, seed: int | np.rando
     pairs = []
     for length in lengths:
         digits = rng.integers(0, 10, size=int(length))
-        pairs.append((digits.tolist(), np.sort(digits).tolist()))
+        pairs.append((digits.tolist(), transform(digits).tolist()))
     return pairs
+
+
+def sorting_pairs(n: int, min_length: int, max_length: int, seed: int | np.random.Generator) -> list[tuple[list[int], list[int]]]:
+    """``n`` pairs (digits, the same digits sorted), each of a length drawn uniformly from [min_length, max_length]."""
+    return _digit_pairs(n, min_length, max_length, seed, np.sort)
+
+
+def reversing_pairs(n: int, min_length: int, max_length: int, seed: int | np.random.Generator) -> list[tuple[list[int], list[int]]]:
+    """``n`` pairs (digits, the same digits in reverse order), each of a length drawn uniformly from [min_length, max_length].
+
+    The digits are drawn exactly as :func:`sorting_pairs` draws them (the same
+    seed gives the same sources); only the target differs.
+    """
+    return _digit_pairs(n, min_length, max_length, seed, lambda digits: digits[::-1])
 
 
 @dataclass

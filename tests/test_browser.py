@@ -260,6 +260,24 @@ def test_site_page_shows_figures_and_math(path, browser, site_url):
     assert console_errors(browser) == []
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_student_edition_page_shows_figures_math_and_stubs(path, browser, site_url):
+    """The student edition's page (student/notebooks/...) renders offline as the course's does, with the stubs shown."""
+    from course_utils.exercises.student import student_notebook
+
+    open_page(browser, f"{site_url}/student/notebooks/{path.stem}.html")
+    wait_for(browser, "document.readyState === 'complete'")
+    check_math(browser, path)
+    assert broken_images(browser) == []
+    student = student_notebook(nbformat.read(path, as_version=4))
+    outputs = sum("image/png" in output.get("data", {}) for cell in student.cells for output in cell.get("outputs", []))
+    shown = browser.execute_script("return document.querySelectorAll('.jp-OutputArea-output img').length;")
+    assert shown == outputs, f"{shown} of the student edition's {outputs} figures are on the page"
+    text = browser.execute_script("return document.body.innerText;")
+    assert "raise NotImplementedError" in text and "Solution (try the exercise first)" not in text
+    assert console_errors(browser) == []
+
+
 def test_site_index_links_resolve(browser, site_url):
     open_page(browser, f"{site_url}/index.html")
     wait_for(browser, "document.readyState === 'complete'")
@@ -269,6 +287,7 @@ def test_site_index_links_resolve(browser, site_url):
     for path in NOTEBOOKS:
         for suffix in (".html", ".slides.html"):
             assert f"{site_url}/notebooks/{path.stem}{suffix}" in hrefs, f"the index does not link {path.stem}{suffix}"
+        assert f"{site_url}/student/notebooks/{path.stem}.html" in hrefs, f"the index does not link {path.stem}'s student edition"
     for href in hrefs:
         assert href.startswith(site_url), f"the index links outside the site: {href}"
         with DIRECT.open(href, timeout=10) as response:

@@ -36,7 +36,7 @@ def feedback(exercise_id, fn, capsys, seed=0):
 
 def test_every_notebook_has_two_to_four_exercises():
     per_notebook = Counter(key[:2] for key in IDS)
-    assert sorted(per_notebook) == [f"{n:02d}" for n in range(1, 9)]
+    assert sorted(per_notebook) == [f"{n:02d}" for n in range(1, 10)]
     assert all(2 <= count <= 4 for count in per_notebook.values()), per_notebook
 
 
@@ -511,6 +511,76 @@ class SpamNoEmbedding(nn.Module):
         return self.head(self.rnn(x[..., None].float())[1][-1])
 
 
+
+# 09: the masked loss by hand, the weight on the written digit
+def _log_p(scores, target):
+    return scores.log_softmax(dim=-1).gather(2, target[:, :, None])[:, :, 0]
+
+
+def _real(target, lengths):
+    return (torch.arange(target.shape[1]) < lengths[:, None]).float()
+
+
+def loss_with_padding(scores, target, lengths):
+    return -_log_p(scores, target).mean()
+
+
+def loss_mean_of_means(scores, target, lengths):
+    real = _real(target, lengths)
+    return (-(_log_p(scores, target) * real).sum(1) / real.sum(1)).mean()
+
+
+def loss_divided_by_all(scores, target, lengths):
+    return -(_log_p(scores, target) * _real(target, lengths)).sum() / target.numel()
+
+
+def loss_sum(scores, target, lengths):
+    return -(_log_p(scores, target) * _real(target, lengths)).sum()
+
+
+def loss_wrong_axis(scores, target, lengths):
+    real = _real(target, lengths)
+    return -(scores.log_softmax(dim=1).gather(2, target[:, :, None])[:, :, 0] * real).sum() / real.sum()
+
+
+def loss_no_minus(scores, target, lengths):
+    real = _real(target, lengths)
+    return (_log_p(scores, target) * real).sum() / real.sum()
+
+
+def loss_per_row(scores, target, lengths):
+    real = _real(target, lengths)
+    return -(_log_p(scores, target) * real).sum(1) / real.sum(1)
+
+
+def loss_nan(scores, target, lengths):
+    return torch.tensor(float("nan"))
+
+
+def weight_next_step(alpha, source, written):
+    return [float(alpha[t + 1][source == d].sum()) for t, d in enumerate(written)]
+
+
+def weight_max(alpha, source, written):
+    return [float(alpha[t][source == d].max()) for t, d in enumerate(written)]
+
+
+def weight_every_step(alpha, source, written):
+    return [float(alpha[: len(written)][:, source == d].sum()) for d in written]
+
+
+def weight_diagonal(alpha, source, written):
+    return [float(alpha[t, t]) for t in range(len(written))]
+
+
+def weight_one_short(alpha, source, written):
+    return [float(alpha[t][source == d].sum()) for t, d in enumerate(written[:-1])]
+
+
+def weight_as_tensor_right(alpha, source, written):
+    return torch.stack([alpha[t][source == d].sum() for t, d in enumerate(written)])
+
+
 WRONG = {
     "01.1": [(presence_bigrams, "presence"), (short_bigrams, "last pair of words is missing"),
              (backward_bigrams, "read backwards")],
@@ -555,6 +625,13 @@ WRONG = {
     "08.2": [(pool_with_padding, "padding is averaged in"), (pool_padded_length, "padded length"),
              (pool_wrong_axis, "has shape")],
     "08.3": [(SpamLastPadded, "padding reaches the state"), (SpamNoEmbedding, "no nn.Embedding")],
+    "09.1": [(loss_with_padding, "the padding is counted"), (loss_mean_of_means, "short sequences more weight"),
+             (loss_divided_by_all, "divided by every position"), (loss_sum, "a sum, not a mean"),
+             (loss_wrong_axis, "wrong axis"), (loss_no_minus, "sign is flipped"), (loss_per_row, "an axis too many"),
+             (loss_nan, "NaN")],
+    "09.2": [(weight_next_step, "not alpha[t + 1]"), (weight_max, "not the largest weight"),
+             (weight_every_step, "not over every step"), (weight_diagonal, "not of the position t"),
+             (weight_one_short, "off-by-one")],
 }
 CASES = [(key, wrong, hint) for key, items in WRONG.items() for wrong, hint in items]
 
@@ -582,3 +659,8 @@ def test_a_check_leaves_the_global_generators_as_it_found_them():
     for key in ("05.2", "07.2", "08.3"):  # their checks build torch layers from the global generator
         assert passes(key, reference(key), seed=0)
     assert torch.equal(torch.rand(3), expected_torch) and np.array_equal(np.random.rand(3), expected_numpy)
+
+
+def test_09_2_accepts_a_tensor_of_the_right_weights(capsys):
+    passed, text = feedback("09.2", weight_as_tensor_right, capsys)
+    assert passed, text

@@ -17,6 +17,7 @@ from course_utils.seq2seq import (
     make_batches,
     padding_mask,
     sequence_loss,
+    reversing_pairs,
     sorting_pairs,
     strip_end,
     teacher_forcing_step,
@@ -64,15 +65,24 @@ def test_sorting_pairs_are_sorted_of_the_right_lengths_and_reproducible():
     assert sorting_pairs(200, 2, 6, seed=rng) == pairs
 
 
+def test_reversing_pairs_reverse_the_digits_sorting_pairs_draw():
+    pairs = reversing_pairs(100, 1, 7, seed=5)
+    assert [s for s, _ in pairs] == [s for s, _ in sorting_pairs(100, 1, 7, seed=5)]
+    for source, target in pairs:
+        assert target == source[::-1] and 1 <= len(source) <= 7
+    assert pairs == reversing_pairs(100, 1, 7, seed=5)
+
+
+@pytest.mark.parametrize("generator", [sorting_pairs, reversing_pairs])
 @pytest.mark.parametrize(
     "kwargs, name",
     [({"n": 0}, "n"), ({"min_length": 0}, "min_length"), ({"max_length": 1, "min_length": 2}, "max_length"),
      ({"seed": -1}, "seed"), ({"seed": 1.5}, "seed")],
 )
-def test_sorting_pairs_reject_bad_arguments(kwargs, name):
+def test_sorting_pairs_reject_bad_arguments(generator, kwargs, name):
     arguments = {"n": 5, "min_length": 1, "max_length": 4, "seed": 0, **kwargs}
     with pytest.raises(ValueError, match=name):
-        sorting_pairs(**arguments)
+        generator(**arguments)
 
 
 def test_make_batch_pads_and_adds_start_and_end():

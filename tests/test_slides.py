@@ -340,3 +340,34 @@ def test_a_slide_much_taller_than_the_deck_continues_on_a_sub_slide():
     for a, b in zip(starts, starts[1:]):
         assert sum(heights[a:b]) <= 800 or b - a == 1, f"cells {a}..{b - 1} are still too tall together"
     assert [c.metadata.slideshow.slide_type for c in nb.cells][2] == "fragment", "the input changed"
+
+
+def test_the_site_publishes_the_student_edition(built_site):
+    """student/ holds every notebook's student edition: stubs instead of solutions, linked both ways with the course."""
+    from course_utils.exercises.student import stub_source
+
+    student = built_site / "student"
+    index_anchors = links(built_site / "index.html").anchors
+    assert "student/index.html" in index_anchors
+    student_anchors = links(student / "index.html").anchors
+    assert "../index.html" in student_anchors
+    for path in NOTEBOOKS:
+        assert f"student/notebooks/{path.stem}.html" in index_anchors
+        assert f"notebooks/{path.stem}.html" in student_anchors and f"../notebooks/{path.stem}.slides.html" in student_anchors
+        page = student / "notebooks" / f"{path.stem}.html"
+        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
+        anchors = links(page).anchors
+        assert "../index.html" in anchors and f"../../notebooks/{path.stem}.slides.html" in anchors
+        assert f"../../notebooks/{path.stem}.html" in anchors
+        assert f"../student/notebooks/{path.stem}.html" in links(built_site / "notebooks" / f"{path.stem}.html").anchors
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if "solution" in cell.metadata.get("tags", []):
+                elsewhere = "\n".join(c.source + json.dumps(c.get("outputs", [])) for c in nb.cells if c is not cell)
+                body = [line.strip() for line in cell.source.splitlines() if line.strip()]
+                stub = {line.strip() for line in stub_source(cell.source).splitlines()}
+                hidden = [line for line in body if line not in stub and len(line) > 25 and line not in elsewhere]
+                assert hidden, f"{path.name}: solution {cell.id} has no line of its own beyond its stub"
+                assert not any(line in text for line in hidden), f"{path.name}: the student page shows solution {cell.id}"
+        assert text.count("raise NotImplementedError") >= sum(
+            "solution" in c.metadata.get("tags", []) for c in nb.cells), f"{path.name}: a stub is missing"

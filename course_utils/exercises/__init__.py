@@ -1,6 +1,6 @@
 """Exercises of the course, checked on the spot: ``check("03.2", relu_rnn_backward)`` in the cell after an exercise.
 
-Each notebook has its module (``nb01`` ... ``nb08``) holding the course's
+Each notebook has its module (``nb01`` ... ``nb09``) holding the course's
 reference solution of each of its exercises and the check that compares a
 student's function with it on fresh random cases; :mod:`.core` holds the
 machinery (the registry, the feedback, comparisons that name what is wrong).
@@ -8,7 +8,7 @@ machinery (the registry, the feedback, comparisons that name what is wrong).
 (see :mod:`.student`).
 """
 
-from course_utils.exercises import nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08  # noqa: F401  (register the checks)
+from course_utils.exercises import nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09  # noqa: F401  (register the checks)
 from course_utils.exercises.core import REGISTRY, check, is_stub, passes
 
 __all__ = ["check", "passes", "reference", "exercises", "is_stub", "SOLUTION_TAG"]

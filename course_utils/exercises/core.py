@@ -55,7 +55,7 @@ class Exercise:
     hints: dict[str, str] = field(default_factory=dict)
 
 
-#: Every exercise of the course, by id ("01.1" ... "08.3").
+#: Every exercise of the course, by id ("01.1" ... "09.2").
 REGISTRY: dict[str, Exercise] = {}
 
 
