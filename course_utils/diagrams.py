@@ -650,7 +650,10 @@ def write_figures(directory: str | Path, names: Iterable[str] | None = None) -> 
     if unknown:
         raise ValueError(f"names must be among {sorted(FIGURES)}, got unknown {unknown}")
     written = []
-    with matplotlib.rc_context({"font.family": "DejaVu Sans", "mathtext.fontset": "dejavusans", "svg.hashsalt": "rnn"}):
+    with matplotlib.rc_context():
+        # from matplotlib's defaults, as `make figures` starts: a style set before (course_utils.setup) changes nothing
+        matplotlib.rcdefaults()
+        matplotlib.rcParams.update({"font.family": "DejaVu Sans", "mathtext.fontset": "dejavusans", "svg.hashsalt": "rnn"})
         for name in names:
             fig = FIGURES[name]()
             path = directory / name

@@ -22,6 +22,18 @@ def test_every_figure_in_img_is_drawn_by_code_and_redraws_identically(tmp_path):
     assert not stray, f"img/ holds figures no code draws: {stray}"
 
 
+def test_a_style_set_before_does_not_change_the_drawings(tmp_path):
+    """A notebook's (or an earlier test's) course_utils.setup() style must not leak into the figures."""
+    import matplotlib
+
+    import course_utils
+
+    with matplotlib.rc_context():
+        course_utils.setup(seed=0)
+        for path in diagrams.write_figures(tmp_path, ["bptt_unrolled.png", "gate_product.png"]):
+            assert path.read_bytes() == (IMG / path.name).read_bytes(), path.name
+
+
 def test_draw_unrolled_rejects_bad_input():
     fig, ax = plt.subplots()
     try:
