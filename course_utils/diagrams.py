@@ -480,16 +480,27 @@ def _line(ax: Axes, points: Sequence[tuple[float, float]], *, arrow: bool = True
                                  color=color, shrinkA=0, shrinkB=0, zorder=2))
 
 
+def _cell_canvas(width: float) -> tuple[Figure, Axes]:
+    """A figure for a recurrent cell: its grey rounded box, `width` wide, from (-0.2, -0.2)."""
+    fig, ax = plt.subplots(figsize=(10.0, 5.4))
+    ax.add_patch(FancyBboxPatch((-0.2, -0.2), width, 5.3, boxstyle="round,pad=0.05,rounding_size=0.3",
+                                facecolor="#f7f7f7", edgecolor="#999999", linewidth=1.0, zorder=0))
+    return fig, ax
+
+
+def _state_path(ax: Axes, y: float, operators: Sequence[float], end: float) -> None:
+    """The thick state line at height y from x = -1.3 to `end`, broken around the operator circles at `operators`."""
+    stops = [-1.3, *operators, end]
+    for k, (left, right) in enumerate(zip(stops, stops[1:])):
+        _line(ax, [(left + (0.26 if k else 0.0), y), (right - (0.26 if k < len(operators) else 0.0), y)], width=2.6)
+
+
 def figure_lstm_cell() -> Figure:
     """The LSTM cell: gates i, f, g, o read [h_{t-1}, x_t]; the cell-state path c_{t-1} -> c_t on top; h_t = o * tanh(c_t)."""
-    fig, ax = plt.subplots(figsize=(10.0, 5.4))
-    ax.add_patch(FancyBboxPatch((-0.2, -0.2), 9.0, 5.3, boxstyle="round,pad=0.05,rounding_size=0.3",
-                                facecolor="#f7f7f7", edgecolor="#999999", linewidth=1.0, zorder=0))
+    fig, ax = _cell_canvas(9.0)
     top, bus, gates = 4.3, 0.55, 2.1
     # the cell-state path: multiplied by f, then i * g added
-    _line(ax, [(-1.3, top), (1.5 - 0.26, top)], width=2.6)
-    _line(ax, [(1.5 + 0.26, top), (4.0 - 0.26, top)], width=2.6)
-    _line(ax, [(4.0 + 0.26, top), (9.9, top)], width=2.6)
+    _state_path(ax, top, (1.5, 4.0), 9.9)
     ax.text(-1.35, top + 0.3, "$c_{t-1}$", ha="left", va="bottom", fontsize=14)
     ax.text(9.9, top + 0.3, "$c_t$", ha="right", va="bottom", fontsize=14)
     ax.text(2.75, top + 0.3, "cell state: the memory path", ha="center", va="bottom", fontsize=11, style="italic")
@@ -527,14 +538,10 @@ def figure_lstm_cell() -> Figure:
 
 def figure_gru_cell() -> Figure:
     """The GRU cell: reset gate r_t shapes the candidate n_t; update gate z_t mixes h_{t-1} and n_t into h_t."""
-    fig, ax = plt.subplots(figsize=(10.0, 5.4))
-    ax.add_patch(FancyBboxPatch((-0.2, -0.2), 8.2, 5.3, boxstyle="round,pad=0.05,rounding_size=0.3",
-                                facecolor="#f7f7f7", edgecolor="#999999", linewidth=1.0, zorder=0))
+    fig, ax = _cell_canvas(8.2)
     top, bus, gates = 4.3, 0.55, 2.1
     # the state path: h_{t-1} * z_t, plus (1 - z_t) * n_t
-    _line(ax, [(-1.3, top), (1.5 - 0.26, top)], width=2.6)
-    _line(ax, [(1.5 + 0.26, top), (6.6 - 0.26, top)], width=2.6)
-    _line(ax, [(6.6 + 0.26, top), (9.3, top)], width=2.6)
+    _state_path(ax, top, (1.5, 6.6), 9.3)
     ax.text(-1.35, top + 0.3, "$h_{t-1}$", ha="left", va="bottom", fontsize=14)
     ax.text(9.3, top + 0.3, "$h_t$", ha="right", va="bottom", fontsize=14)
     ax.text(4.0, top + 0.3, "the state: kept where $z_t = 1$, replaced where $z_t = 0$", ha="center", va="bottom",
