@@ -244,19 +244,21 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
-def test_site_page_shows_figures_and_math(path, browser, site_url):
-    open_page(browser, f"{site_url}/notebooks/{path.stem}.html")
+def check_page_figures_and_math(browser, url, path, nb, edition):
+    """Open a site page of notebook `path` (stored as `nb`): its maths typeset, no broken image, every figure shown."""
+    open_page(browser, url)
     wait_for(browser, "document.readyState === 'complete'")
     check_math(browser, path)
     assert broken_images(browser) == []
-    outputs = sum(
-        "image/png" in output.get("data", {})
-        for cell in nbformat.read(path, as_version=4).cells
-        for output in cell.get("outputs", [])
-    )
+    outputs = sum("image/png" in output.get("data", {}) for cell in nb.cells for output in cell.get("outputs", []))
     shown = browser.execute_script("return document.querySelectorAll('.jp-OutputArea-output img').length;")
-    assert shown == outputs, f"{shown} of the notebook's {outputs} figures are on the page"
+    assert shown == outputs, f"{shown} of the {edition}'s {outputs} figures are on the page"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_site_page_shows_figures_and_math(path, browser, site_url):
+    check_page_figures_and_math(browser, f"{site_url}/notebooks/{path.stem}.html", path,
+                                nbformat.read(path, as_version=4), "notebook")
     assert console_errors(browser) == []
 
 
@@ -265,14 +267,8 @@ def test_student_edition_page_shows_figures_math_and_stubs(path, browser, site_u
     """The student edition's page (student/notebooks/...) renders offline as the course's does, with the stubs shown."""
     from course_utils.exercises.student import student_notebook
 
-    open_page(browser, f"{site_url}/student/notebooks/{path.stem}.html")
-    wait_for(browser, "document.readyState === 'complete'")
-    check_math(browser, path)
-    assert broken_images(browser) == []
-    student = student_notebook(nbformat.read(path, as_version=4))
-    outputs = sum("image/png" in output.get("data", {}) for cell in student.cells for output in cell.get("outputs", []))
-    shown = browser.execute_script("return document.querySelectorAll('.jp-OutputArea-output img').length;")
-    assert shown == outputs, f"{shown} of the student edition's {outputs} figures are on the page"
+    check_page_figures_and_math(browser, f"{site_url}/student/notebooks/{path.stem}.html", path,
+                                student_notebook(nbformat.read(path, as_version=4)), "student edition")
     text = browser.execute_script("return document.body.innerText;")
     assert "raise NotImplementedError" in text and "Solution (try the exercise first)" not in text
     assert console_errors(browser) == []
