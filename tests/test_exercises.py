@@ -364,12 +364,7 @@ class OrderClassifierNoRecurrence(nn.Module):
         return self.head(x.mean(1))
 
 
-class OrderClassifierWrongShape(nn.Module):
-    def __init__(self, hidden_size=16):
-        super().__init__()
-        self.lstm = nn.LSTM(8, hidden_size, batch_first=True)
-        self.head = nn.Linear(hidden_size, 4)
-
+class OrderClassifierWrongShape(OrderClassifierPaddedEnd):
     def forward(self, x, lengths):
         output, _ = self.lstm(x)
         return self.head(output)  # every step
