@@ -89,7 +89,7 @@ def _lax_reason(config) -> str | None:
 
 
 #: Long, independent tests that pytest-xdist may give to any worker, each on its own (the others go by file).
-SPREAD = ("tests/test_student_edition.py::test_the_student_edition_runs_top_to_bottom[",)
+SPREAD = ("tests/test_student_edition.py::test_the_student_edition_runs_top_to_bottom",)
 
 
 def pytest_xdist_make_scheduler(config, log):
