@@ -6,7 +6,11 @@ updates, so students never work in them. ``make lab`` runs
 
 1. copies every course notebook that is not there yet into ``lab/notebooks/``
    (a student's own copy is never overwritten) and refreshes ``lab/img/`` from
-   ``img/``, so that the notebooks' ``../img/*.png`` links load;
+   ``img/``, so that the notebooks' ``../img/*.png`` links load; marks every copy
+   still as shipped as trusted (``jupyter trust``: its outputs are the course's,
+   so JupyterLab shows them all without a warning); and puts the stylesheets
+   RISE looks for beside the notebooks (``rise.css`` for all, ``NN_name.css`` for
+   one), empty but for a comment, for an instructor's own slide style;
 2. installs the kernel ``rnn-course`` ("Python 3 (RNN course)") into this
    environment: this Python with the reference numeric environment
    (:data:`course_utils.nbtools.KERNEL_ENV`), the same as ``make execute`` and
@@ -17,7 +21,13 @@ updates, so students never work in them. ``make lab`` runs
    the RISE slideshow uses reveal.js's ``white`` theme (its font is bundled;
    the default ``simple`` theme asks Google Fonts for two) and scrolls slides
    taller than the screen, and JupyterLab never offers to fetch news from the
-   internet; a user's own settings still win;
+   internet; a user's own settings still win; and the server's defaults
+   (``jupyter_server.json``, written into this environment's
+   ``etc/jupyter/jupyter_server_config.json``, over what it already holds):
+   keep-alive pings of the browser's connections every 90 s with a 90 s timeout
+   (jupyter-server's own defaults, 30 s and 90 s, make Tornado 6.5 warn at every
+   start), and the file browser does not list the notebooks' own stylesheets
+   (``NN_name.css``; the server still serves them to RISE);
 4. starts JupyterLab on ``lab/`` with kernels on local IPC sockets (over TCP on
    127.0.0.1 where Jupyter's runtime folder is too deep for a Unix socket's
    address of at most 107 characters, which would stop every kernel from starting).
@@ -45,6 +55,11 @@ __all__ = ["ROOT", "SETTINGS", "prepare", "restore", "install_kernel", "install_
 ROOT = Path(__file__).resolve().parents[1]
 #: The course's JupyterLab defaults, installed by :func:`install_settings`.
 SETTINGS = Path(__file__).resolve().parent / "lab_settings" / "rnn-course.json"
+#: The course's Jupyter server defaults, installed by :func:`install_settings`.
+SERVER_SETTINGS = Path(__file__).resolve().parent / "lab_settings" / "jupyter_server.json"
+#: What ``make lab`` writes into the stylesheets RISE reads beside the notebooks (when they do not exist yet).
+RISE_CSS = ("/* RISE reads {name} for the slideshow of {what} in this folder.\n"
+            "   Put your own slide style here: make lab never overwrites this file. */\n")
 
 
 def _course_notebooks(root: Path) -> list[Path]:
@@ -80,15 +95,42 @@ def install_kernel(prefix: str | os.PathLike | None = None) -> Path:
     return Path(target)
 
 
-def install_settings(prefix: str | os.PathLike | None = None) -> Path:
-    """Install the course's JupyterLab defaults as ``share/jupyter/lab/settings/overrides.d/rnn-course.json`` under ``prefix``; return the file."""
+def _merged(target: Path, ours: dict) -> dict:
+    """What ``target`` (a JSON config file, perhaps missing) holds with ``ours`` written over it, section by section."""
+    merged = json.loads(target.read_text(encoding="utf-8")) if target.is_file() else {}
+    for section, values in ours.items():
+        merged[section] = {**merged.get(section, {}), **values}
+    return merged
+
+
+def install_settings(prefix: str | os.PathLike | None = None) -> list[Path]:
+    """Install the course's JupyterLab and Jupyter server defaults under ``prefix`` (default: this environment); return the files."""
     if prefix is not None and not isinstance(prefix, (str, os.PathLike)):
         raise TypeError(f"prefix must be a path or None, got {prefix!r}")
-    json.loads(SETTINGS.read_text(encoding="utf-8"))  # (a broken file would be skipped by JupyterLab without a word)
-    target = Path(prefix or sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.d" / SETTINGS.name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(SETTINGS, target)
-    return target
+    prefix = Path(prefix or sys.prefix)
+    lab_target = prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.d" / SETTINGS.name
+    # (a server reads only jupyter_server_config.* at this level of its config path; a user's own config still wins)
+    server_target = prefix / "etc" / "jupyter" / "jupyter_server_config.json"
+    for source, target in [(SETTINGS, lab_target), (SERVER_SETTINGS, server_target)]:
+        ours = json.loads(source.read_text(encoding="utf-8"))  # (a broken file would be skipped without a word)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        settings = ours if target is lab_target else _merged(target, ours)
+        target.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+    return [lab_target, server_target]
+
+
+def _trust(notebook: Path) -> None:
+    """Sign ``notebook`` in this user's Jupyter trust database, as ``jupyter trust`` does (the file is not changed)."""
+    import nbformat
+    from nbformat.sign import NotebookNotary
+
+    NotebookNotary().sign(nbformat.read(notebook, as_version=nbformat.NO_CONVERT))
+
+
+def _write_rise_css(folder: Path, shipped: list[Path]) -> None:
+    for name, what in [("rise.css", "every notebook"), *((f"{p.stem}.css", p.name) for p in shipped)]:
+        if not (folder / name).exists():
+            (folder / name).write_text(RISE_CSS.format(name=name, what=what), encoding="utf-8")
 
 
 def prepare(lab_dir: str | os.PathLike = "lab", root: str | os.PathLike = ROOT) -> list[Path]:
@@ -98,12 +140,16 @@ def prepare(lab_dir: str | os.PathLike = "lab", root: str | os.PathLike = ROOT) 
     notebooks = lab_dir / "notebooks"
     notebooks.mkdir(parents=True, exist_ok=True)
     copied = []
-    for source in _course_notebooks(root):
+    shipped = _course_notebooks(root)
+    for source in shipped:
         target = notebooks / source.name
         if not target.exists():
             shutil.copyfile(source, target)
             copied.append(target)
+        if target.read_bytes() == source.read_bytes():
+            _trust(target)
     shutil.copytree(root / "img", lab_dir / "img", dirs_exist_ok=True)
+    _write_rise_css(notebooks, shipped)
     return copied
 
 
@@ -128,6 +174,7 @@ def restore(names: list[str], lab_dir: str | os.PathLike = "lab", root: str | os
             backups.mkdir(exist_ok=True)
             shutil.copyfile(target, backups / f"{source.stem}-{time.strftime('%Y%m%d-%H%M%S')}.ipynb")
         shutil.copyfile(source, target)
+        _trust(target)
         restored.append(target)
     return restored
 

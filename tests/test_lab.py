@@ -27,7 +27,8 @@ slider: the slideshow shows the slider as a widget (none as text), a slide
 taller than the panel scrolls with the mouse wheel, and no request left the
 machine (fonts included). That moving the slider *inside* the slideshow changes
 its figure is not verified yet: :func:`test_rise_slider_moves_the_figure` is
-skipped and says why.
+skipped and says why. Last, the output of ``make lab`` over the whole walk (the
+course's command, then the server's log) holds no warning and no error.
 
 Each notebook is one test, and the whole walk has a hard time limit
 (:data:`MODULE_TIMEOUT` per module), so that nothing here can hang ``make test``.
@@ -409,6 +410,12 @@ def widgets_as_text(driver) -> list[str]:
 # ---------------------------------------------------------------- the tests
 
 
+def warnings_of_make_lab(lab_dir: Path) -> list[str]:
+    """The lines of ``make lab``'s output (the course's command, then the server's log) that warn or report an error."""
+    text = (lab_dir.parent / "make-lab.log").read_text(encoding="utf-8", errors="replace")
+    return [line for line in text.splitlines() if re.match(r"\[[WEC] ", line) or re.search(r"Warning|Traceback", line)]
+
+
 def test_notebooks_are_found():
     assert len(NOTEBOOKS) >= 8, [p.name for p in NOTEBOOKS]
     assert sorted(part(1) + part(2)) == sorted(NOTEBOOKS) and part(2), "the walk's two parts do not cover every notebook"
@@ -535,3 +542,8 @@ def test_rise_slider_moves_the_figure(browser, lab, tmp_path):
         browser.switch_to.default_content()
         browser.get("about:blank")
         shutdown_kernels(base, token)
+
+
+def test_make_lab_warned_of_nothing(lab):
+    """No warning from the course's own command, over the whole walk above (this module's tests run in order)."""
+    assert warnings_of_make_lab(lab[2]) == [], "make lab (or its JupyterLab server) warned"

@@ -16,3 +16,8 @@ from test_lab import lab  # noqa: F401  (the module-scoped fixture: this module'
 @pytest.mark.parametrize("path", test_lab.part(2), ids=lambda p: p.name)
 def test_notebook_runs_in_jupyterlab(path, browser, lab, tmp_path):  # noqa: F811
     test_lab.walk_notebook(path, browser, lab, tmp_path)
+
+
+def test_make_lab_warned_of_nothing(lab):  # noqa: F811
+    """No warning from the course's own command over this module's walk."""
+    assert test_lab.warnings_of_make_lab(lab[2]) == [], "make lab (or its JupyterLab server) warned"

@@ -19,6 +19,18 @@ ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
+@pytest.fixture(autouse=True)
+def own_trust_database(tmp_path_factory, monkeypatch):
+    """prepare and restore sign notebooks in Jupyter's data folder: a temporary one here, not the user's."""
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path_factory.mktemp("jupyter-data")))
+
+
+def trusted(path) -> bool:
+    from nbformat.sign import NotebookNotary
+
+    return NotebookNotary().check_signature(nbformat.read(path, as_version=nbformat.NO_CONVERT))
+
+
 def test_prepare_copies_every_notebook_and_the_images_and_never_overwrites_a_students_copy(tmp_path):
     copied = lab.prepare(tmp_path)
     assert [p.name for p in copied] == [p.name for p in SHIPPED]
@@ -28,6 +40,53 @@ def test_prepare_copies_every_notebook_and_the_images_and_never_overwrites_a_stu
     assert own.read_text() == "my work"
     for image in (ROOT / "img").glob("*.png"):
         assert (tmp_path / "img" / image.name).read_bytes() == image.read_bytes()
+
+
+def test_prepare_trusts_the_copies_as_shipped_and_never_a_students_own(tmp_path):
+    lab.prepare(tmp_path)
+    copies = sorted((tmp_path / "notebooks").glob("*.ipynb"))
+    assert copies and all(trusted(p) for p in copies)
+    own = copies[1]
+    nb = nbformat.read(own, as_version=4)
+    nb.cells[0].source += "\n\nmy note"
+    nbformat.write(nb, own)
+    lab.prepare(tmp_path)
+    assert not trusted(own)
+    assert lab.restore([own.stem], tmp_path) == [own] and trusted(own)
+
+
+def test_prepare_puts_the_stylesheets_rise_asks_for_beside_the_notebooks_and_keeps_an_own_one(tmp_path):
+    lab.prepare(tmp_path)
+    folder = tmp_path / "notebooks"
+    for name in ["rise.css", *(f"{p.stem}.css" for p in SHIPPED)]:
+        assert (folder / name).read_text().startswith(f"/* RISE reads {name} for the slideshow of"), name
+    (folder / "rise.css").write_text(".reveal { font-size: 30px; }")
+    lab.prepare(tmp_path)
+    assert (folder / "rise.css").read_text() == ".reveal { font-size: 30px; }"
+
+
+def test_the_settings_keep_jupyterlab_offline_and_the_server_quiet(tmp_path):
+    lab_file, server_file = lab.install_settings(prefix=tmp_path)
+    assert lab_file == tmp_path / "share/jupyter/lab/settings/overrides.d/rnn-course.json"
+    assert server_file == tmp_path / "etc/jupyter/jupyter_server_config.json"
+    settings = json.loads(lab_file.read_text())
+    assert settings["jupyterlab-rise:plugin"]["theme"] == "white" and settings["jupyterlab-rise:plugin"]["scroll"] is True
+    pings = json.loads(server_file.read_text())["ServerApp"]["tornado_settings"]
+    assert 0 < pings["ws_ping_timeout"] <= pings["ws_ping_interval"], "Tornado warns when the timeout exceeds the interval"
+    from fnmatch import fnmatch
+    from jupyter_server.services.contents.manager import ContentsManager
+
+    hidden = json.loads(server_file.read_text())["ContentsManager"]["hide_globs"]
+    assert set(ContentsManager().hide_globs) <= set(hidden), "the server's own hidden patterns were dropped"
+    assert [name for name in ("01_motivation.css", "rise.css", "01_motivation.ipynb") if any(fnmatch(name, g) for g in hidden)] \
+        == ["01_motivation.css"]
+    server_file.write_text(json.dumps({"ServerApp": {"port": 9999}, "ContentsManager": {"allow_hidden": True}}))
+    lab.install_settings(prefix=tmp_path)
+    merged = json.loads(server_file.read_text())
+    assert merged["ServerApp"]["port"] == 9999 and merged["ContentsManager"]["allow_hidden"] is True, "other settings lost"
+    assert merged["ServerApp"]["tornado_settings"] == pings
+    with pytest.raises(TypeError, match="prefix"):
+        lab.install_settings(prefix=3)
 
 
 def test_every_image_a_notebook_links_resolves_inside_the_lab_folder(tmp_path):
