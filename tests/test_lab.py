@@ -25,9 +25,9 @@ covered. For every notebook:
 Then RISE (View > Render as Reveal Slideshow) on the first notebook with a
 slider: the slideshow shows the slider as a widget (none as text), a slide
 taller than the panel scrolls with the mouse wheel, and no request left the
-machine (fonts included). That moving the slider *inside* the slideshow changes
-its figure is not verified yet: :func:`test_rise_slider_moves_the_figure` is
-skipped and says why. Last, the output of ``make lab`` over the whole walk (the
+machine (fonts included); and, as an instructor does it (Space shows the slider's
+fragment, the mouse wheel scrolls it into view, the mouse drags its handle),
+moving the slider inside the slideshow changes its figure. Last, the output of ``make lab`` over the whole walk (the
 course's command, then the server's log) holds no warning and no error.
 
 Each notebook is one test, and the whole walk has a hard time limit
@@ -286,20 +286,16 @@ def widget_output(driver, cell) -> str:
     )
 
 
-def drag_slider(driver, cell, on_track: bool = False) -> tuple[str, str, str, str]:
-    """Move the first slider of ``cell`` (its handle dragged with the mouse, or a click on its track);
-    return (value before, after, output before, after)."""
+def drag_slider(driver, cell, scroll_into_view: bool = True) -> tuple[str, str, str, str]:
+    """Drag the handle of the first slider of ``cell`` with the mouse (scrolled into view first, unless the caller
+    has brought it there); return (value before, after, output before, after)."""
     handle = cell.find_element(By.CSS_SELECTOR, ".widget-slider .noUi-handle")
     before = poll(lambda: widget_output(driver, cell), lambda shown: shown != "")
     value, top = handle.get_attribute("aria-valuenow"), handle.get_attribute("aria-valuemax")
     down = float(value) >= float(top)
-    if on_track:  # (in a slide, scrolling the handle into view would move the slide instead): click the track
-        track = cell.find_element(By.CSS_SELECTOR, ".widget-slider .noUi-base")
-        width = track.size["width"]
-        ActionChains(driver).move_to_element_with_offset(track, int(width * (-0.3 if down else 0.3)), 0).click().perform()
-    else:
+    if scroll_into_view:
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", handle)
-        ActionChains(driver).click_and_hold(handle).move_by_offset(-40 if down else 40, 0).release().perform()
+    ActionChains(driver).click_and_hold(handle).move_by_offset(-40 if down else 40, 0).release().perform()
     moved = poll(lambda: handle.get_attribute("aria-valuenow"), lambda now: now != value)
     after = poll(lambda: widget_output(driver, cell), lambda shown: shown not in ("", before))
     return value, moved, before, after
@@ -525,19 +521,43 @@ def test_rise_slideshow_draws_widgets_scrolls_and_stays_offline(browser, lab, tm
         shutdown_kernels(base, token)
 
 
-@pytest.mark.skip(reason=(
-    "not reliable yet, so not claimed: in the RISE panel beside the notebook (472x536 in the 1280x800 headless "
-    "window) the slider's slide is taller than the panel; the mouse wheel scrolls that slide (tested above) but "
-    "a drag of the handle, or a click on the track, scrolled into view does not move the slider, and the arrow "
-    "keys on the focused handle never reach it (reveal.js takes them in the capture phase and changes slide)"))
 def test_rise_slider_moves_the_figure(browser, lab, tmp_path):
-    """Moving the slider inside the slideshow changes its figure (the README's promise of live widgets in RISE)."""
+    """Moving the slider inside the slideshow changes its figure (the README's promise of live widgets in RISE).
+
+    As an instructor does it: the slider's cell is a fragment of its slide, so Space shows it; the slide is taller
+    than the panel, so the mouse wheel brings the slider into view; then the mouse drags its handle.
+    """
     base, token, lab_dir = lab
     try:
         slide = open_rise_on_slider(browser, base, token, SLIDER_NOTEBOOKS[0])
-        value, moved, before, after = drag_slider(browser, slide, on_track=True)
+        handle = slide.find_element(By.CSS_SELECTOR, ".widget-slider .noUi-handle")
+        for _ in range(len(nbformat.read(SLIDER_NOTEBOOKS[0], as_version=4).cells)):
+            if browser.execute_script("return getComputedStyle(arguments[0]).visibility === 'visible';", handle):
+                break
+            browser.find_element(By.TAG_NAME, "body").send_keys(Keys.SPACE)  # the next fragment
+            time.sleep(0.5)
+        assert browser.execute_script("return getComputedStyle(arguments[0]).visibility;", handle) == "visible", \
+            "Space never showed the slider's fragment"
+        section = browser.execute_script("return arguments[0].closest('section');", handle)
+        offset = browser.execute_script(
+            "const h = arguments[0].getBoundingClientRect(), s = arguments[1].getBoundingClientRect();"
+            "return Math.round(h.top - s.top - s.height / 2);", handle, section)
+        if offset > 0:
+            ActionChains(browser).scroll_from_origin(ScrollOrigin.from_element(section), 0, offset).perform()
+        in_view = poll(lambda: browser.execute_script(
+            "const h = arguments[0].getBoundingClientRect(), s = arguments[1].getBoundingClientRect();"
+            "return h.top >= s.top && h.bottom <= s.bottom"
+            " && document.elementFromPoint(h.x + h.width / 2, h.y + h.height / 2)?.closest('.noUi-handle') === arguments[0];",
+            handle, section), bool, 10)
+        assert in_view, "the mouse wheel did not bring the slider's handle into view in the slide"
+        value, moved, before, after = drag_slider(browser, slide, scroll_into_view=False)
         assert moved != value, f"dragging the slider in the slideshow did not move it (value {value})"
         assert after not in ("", before), f"moving the slider in the slideshow from {value} to {moved} did not change the figure"
+    except (Exception, StaleElementReferenceException):
+        browser.switch_to.default_content()
+        browser.save_screenshot(str(tmp_path / "rise.png"))
+        print(f"what the browser showed: {tmp_path / 'rise.png'}")
+        raise
     finally:
         browser.switch_to.default_content()
         browser.get("about:blank")
