@@ -24,9 +24,12 @@ updates, so students never work in them. ``make lab`` runs
    internet; a user's own settings still win; and the server's defaults
    (``jupyter_server.json``, written into this environment's
    ``etc/jupyter/jupyter_server_config.json``, over what it already holds):
-   keep-alive pings of the browser's connections every 90 s with a 90 s timeout
-   (jupyter-server's own defaults, 30 s and 90 s, make Tornado 6.5 warn at every
-   start), and the file browser does not list the notebooks' own stylesheets
+   no keep-alive pings on the browser's connections (on 127.0.0.1 nothing in
+   between drops an idle one; and no ping settings satisfy both layers: Tornado
+   6.5 warns at every start when the timeout exceeds the interval, as in
+   jupyter-server's defaults, 90 and 30 s, while jupyter-server closes a
+   connection whose last pong is older than the timeout when it next pings),
+   and the file browser does not list the notebooks' own stylesheets
    (``NN_name.css``; the server still serves them to RISE);
 4. starts JupyterLab on ``lab/`` with kernels on local IPC sockets (over TCP on
    127.0.0.1 where Jupyter's runtime folder is too deep for a Unix socket's

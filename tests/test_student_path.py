@@ -21,7 +21,11 @@ SHIPPED = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 @pytest.fixture(autouse=True)
 def own_trust_database(tmp_path_factory, monkeypatch):
-    """prepare and restore sign notebooks in Jupyter's data folder: a temporary one here, not the user's."""
+    """prepare and restore sign notebooks in Jupyter's data folder: a temporary one here, not the user's
+    (the runtime folder, which Jupyter would move into it, stays where it was: its depth decides ipc or tcp)."""
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", jupyter_runtime_dir())
     monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path_factory.mktemp("jupyter-data")))
 
 
@@ -72,7 +76,7 @@ def test_the_settings_keep_jupyterlab_offline_and_the_server_quiet(tmp_path):
     settings = json.loads(lab_file.read_text())
     assert settings["jupyterlab-rise:plugin"]["theme"] == "white" and settings["jupyterlab-rise:plugin"]["scroll"] is True
     pings = json.loads(server_file.read_text())["ServerApp"]["tornado_settings"]
-    assert 0 < pings["ws_ping_timeout"] <= pings["ws_ping_interval"], "Tornado warns when the timeout exceeds the interval"
+    assert pings == {"ws_ping_interval": 0}, "keep-alive pings off: no ping settings keep both Tornado and jupyter-server quiet"
     from fnmatch import fnmatch
     from jupyter_server.services.contents.manager import ContentsManager
 
