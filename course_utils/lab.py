@@ -26,8 +26,8 @@ updates, so students never work in them. ``make lab`` runs
    ``etc/jupyter/jupyter_server_config.json``, over what it already holds):
    no keep-alive pings on the browser's connections (on 127.0.0.1 nothing in
    between drops an idle one; and no ping settings satisfy both layers: Tornado
-   6.5 warns at every start when the timeout exceeds the interval, as in
-   jupyter-server's defaults, 90 and 30 s, while jupyter-server closes a
+   6.5 warns at every start when the timeout exceeds the interval, as
+   jupyter-server's defaults do (90 s against 30 s), while jupyter-server closes a
    connection whose last pong is older than the timeout when it next pings),
    and the file browser does not list the notebooks' own stylesheets
    (``NN_name.css``; the server still serves them to RISE);
