@@ -42,6 +42,7 @@ the other way, but pytest-xdist 3.8.0 cannot group under pytest 9.2: it renames
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -486,11 +487,27 @@ def open_rise_on_slider(browser, base: str, token: str, path: Path):
                     OPEN_TIMEOUT, f"the slideshow of {path.name} does not show the slider as a widget")
 
 
+@contextlib.contextmanager
+def in_slideshow(browser, base: str, token: str, tmp_path: Path):
+    """Around a RISE test: keep a screenshot if it fails; afterwards leave the slideshow's frame and the page, and stop the kernels."""
+    try:
+        yield
+    except (Exception, StaleElementReferenceException):
+        browser.switch_to.default_content()
+        browser.save_screenshot(str(tmp_path / "rise.png"))
+        print(f"what the browser showed: {tmp_path / 'rise.png'}")
+        raise
+    finally:
+        browser.switch_to.default_content()
+        browser.get("about:blank")
+        shutdown_kernels(base, token)
+
+
 def test_rise_slideshow_draws_widgets_scrolls_and_stays_offline(browser, lab, tmp_path):
     base, token, lab_dir = lab
     path = SLIDER_NOTEBOOKS[0]
     cells = nbformat.read(path, as_version=4).cells
-    try:
+    with in_slideshow(browser, base, token, tmp_path):
         slide = open_rise_on_slider(browser, base, token, path)
         texts = browser.execute_script(
             "return [...document.querySelectorAll('.jp-OutputArea-output')].map(e => e.textContent.slice(0, 120));")
@@ -516,15 +533,6 @@ def test_rise_slideshow_draws_widgets_scrolls_and_stays_offline(browser, lab, tm
         font = browser.execute_script("return getComputedStyle(document.querySelector('.reveal')).fontFamily;")
         browser.switch_to.default_content()
         assert requests_out(browser, base) == [], f"requests that left the machine (the slideshow's font: {font})"
-    except (Exception, StaleElementReferenceException):
-        browser.switch_to.default_content()
-        browser.save_screenshot(str(tmp_path / "rise.png"))
-        print(f"what the browser showed: {tmp_path / 'rise.png'}")
-        raise
-    finally:
-        browser.switch_to.default_content()
-        browser.get("about:blank")
-        shutdown_kernels(base, token)
 
 
 def test_rise_slider_moves_the_figure(browser, lab, tmp_path):
@@ -534,7 +542,7 @@ def test_rise_slider_moves_the_figure(browser, lab, tmp_path):
     than the panel, so the mouse wheel brings the slider into view; then the mouse drags its handle.
     """
     base, token, lab_dir = lab
-    try:
+    with in_slideshow(browser, base, token, tmp_path):
         slide = open_rise_on_slider(browser, base, token, SLIDER_NOTEBOOKS[0])
         handle = slide.find_element(By.CSS_SELECTOR, ".widget-slider .noUi-handle")
         for _ in range(len(nbformat.read(SLIDER_NOTEBOOKS[0], as_version=4).cells)):
@@ -559,15 +567,6 @@ def test_rise_slider_moves_the_figure(browser, lab, tmp_path):
         value, moved, before, after = drag_slider(browser, slide, scroll_into_view=False)
         assert moved != value, f"dragging the slider in the slideshow did not move it (value {value})"
         assert after not in ("", before), f"moving the slider in the slideshow from {value} to {moved} did not change the figure"
-    except (Exception, StaleElementReferenceException):
-        browser.switch_to.default_content()
-        browser.save_screenshot(str(tmp_path / "rise.png"))
-        print(f"what the browser showed: {tmp_path / 'rise.png'}")
-        raise
-    finally:
-        browser.switch_to.default_content()
-        browser.get("about:blank")
-        shutdown_kernels(base, token)
 
 
 def test_make_lab_warned_of_nothing(lab):
