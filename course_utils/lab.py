@@ -112,22 +112,29 @@ def install_settings(prefix: str | os.PathLike | None = None) -> list[Path]:
         raise TypeError(f"prefix must be a path or None, got {prefix!r}")
     prefix = Path(prefix or sys.prefix)
     lab_target = prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.d" / SETTINGS.name
+    json.loads(SETTINGS.read_text(encoding="utf-8"))  # (a broken file would be skipped by JupyterLab without a word)
+    lab_target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(SETTINGS, lab_target)
     # (a server reads only jupyter_server_config.* at this level of its config path; a user's own config still wins)
     server_target = prefix / "etc" / "jupyter" / "jupyter_server_config.json"
-    for source, target in [(SETTINGS, lab_target), (SERVER_SETTINGS, server_target)]:
-        ours = json.loads(source.read_text(encoding="utf-8"))  # (a broken file would be skipped without a word)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        settings = ours if target is lab_target else _merged(target, ours)
-        target.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+    server_target.parent.mkdir(parents=True, exist_ok=True)
+    merged = _merged(server_target, json.loads(SERVER_SETTINGS.read_text(encoding="utf-8")))
+    server_target.write_text(json.dumps(merged, indent=2) + "\n", encoding="utf-8")
     return [lab_target, server_target]
 
 
-def _trust(notebook: Path) -> None:
-    """Sign ``notebook`` in this user's Jupyter trust database, as ``jupyter trust`` does (the file is not changed)."""
-    import nbformat
+def _notary():
+    """This user's Jupyter trust database, as ``jupyter trust`` and JupyterLab use it."""
     from nbformat.sign import NotebookNotary
 
-    NotebookNotary().sign(nbformat.read(notebook, as_version=nbformat.NO_CONVERT))
+    return NotebookNotary()
+
+
+def _trust(notebook: Path, notary) -> None:
+    """Sign ``notebook`` in ``notary``'s database, as ``jupyter trust`` does (the file is not changed)."""
+    import nbformat
+
+    notary.sign(nbformat.read(notebook, as_version=nbformat.NO_CONVERT))
 
 
 def _write_rise_css(folder: Path, shipped: list[Path]) -> None:
@@ -144,13 +151,14 @@ def prepare(lab_dir: str | os.PathLike = "lab", root: str | os.PathLike = ROOT) 
     notebooks.mkdir(parents=True, exist_ok=True)
     copied = []
     shipped = _course_notebooks(root)
+    notary = _notary()
     for source in shipped:
         target = notebooks / source.name
         if not target.exists():
             shutil.copyfile(source, target)
             copied.append(target)
         if target.read_bytes() == source.read_bytes():
-            _trust(target)
+            _trust(target, notary)
     shutil.copytree(root / "img", lab_dir / "img", dirs_exist_ok=True)
     _write_rise_css(notebooks, shipped)
     return copied
@@ -163,6 +171,7 @@ def restore(names: list[str], lab_dir: str | os.PathLike = "lab", root: str | os
     if isinstance(names, str) or not names:
         raise ValueError(f"names must be a non-empty list of notebook names such as ['03_bptt'], got {names!r}")
     shipped = _course_notebooks(root)
+    notary = _notary()
     restored = []
     for name in names:
         stem = Path(str(name)).name.removesuffix(".ipynb")
@@ -177,7 +186,7 @@ def restore(names: list[str], lab_dir: str | os.PathLike = "lab", root: str | os
             backups.mkdir(exist_ok=True)
             shutil.copyfile(target, backups / f"{source.stem}-{time.strftime('%Y%m%d-%H%M%S')}.ipynb")
         shutil.copyfile(source, target)
-        _trust(target)
+        _trust(target, notary)
         restored.append(target)
     return restored
 
