@@ -1,5 +1,5 @@
 # The course in two commands:
-#   make lab    build the environment if needed, then open JupyterLab on notebooks/
+#   make lab    build the environment if needed, then open JupyterLab on your own copies of the notebooks in lab/
 #   make test   build the environment if needed, then run every test, notebooks included
 # Both build a virtual environment in .venv with pip (no conda needed) from the
 # exact pins of requirements.txt + constraints.txt.

@@ -572,15 +572,15 @@ def build_site(out: str | Path, notebooks: list[Path] | None = None) -> list[Pat
 
 #: The site index's opening: how to get the course, set it up, and where the exercises are.
 SITE_INTRO = """<p>A course on recurrent neural networks in Jupyter notebooks, from the forward pass and
-backpropagation through time to LSTMs and encoder-decoders. Every notebook runs offline on a laptop CPU in
-about a minute; each is a page here to read and a deck of slides to present.</p>
+backpropagation through time to LSTMs and encoder-decoders. Every notebook runs offline on a laptop CPU, in
+seconds to about two minutes; each is a page here to read and a deck of slides to present.</p>
 <section class="start" id="get-started">
 <h2>Get the course and run it</h2>
 <ol>
 <li>Get a copy of the course's repository (<code>git clone</code> it, or unpack the archive you were given).
 You need Python 3.11 and <code>make</code>; nothing else, and no network once the packages are installed.</li>
 <li>In that folder, two commands:
-<pre>make lab     # builds .venv with the pinned packages, then opens JupyterLab on notebooks/
+<pre>make lab     # builds .venv with the pinned packages, then opens JupyterLab on your own copies in lab/
 make test    # builds .venv if missing, then runs every test, the notebooks included</pre></li>
 <li>Open the notebooks in order, <code>01</code> first, and run them cell by cell.</li>
 </ol>
