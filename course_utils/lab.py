@@ -78,9 +78,18 @@ def _check_dir(lab_dir: str | os.PathLike, root: Path) -> Path:
     return lab_dir
 
 
+def _check_prefix(prefix: object) -> Path:
+    """``prefix`` as a Path (None: this environment's), or a TypeError naming it."""
+    if prefix is not None and not isinstance(prefix, (str, os.PathLike)):
+        raise TypeError(f"prefix must be a path or None, got {prefix!r}")
+    return Path(prefix or sys.prefix)
+
+
 def install_kernel(prefix: str | os.PathLike | None = None) -> Path:
     """Install the ``rnn-course`` kernelspec (this Python, the reference kernel environment) under ``prefix``; return its folder."""
     from jupyter_client.kernelspec import KernelSpecManager
+
+    prefix = _check_prefix(prefix)
 
     spec = {
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
@@ -93,7 +102,7 @@ def install_kernel(prefix: str | os.PathLike | None = None) -> Path:
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "kernel.json").write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
         target = KernelSpecManager().install_kernel_spec(
-            folder, KERNELSPEC["name"], prefix=str(prefix or sys.prefix)
+            folder, KERNELSPEC["name"], prefix=str(prefix)
         )
     return Path(target)
 
@@ -108,9 +117,7 @@ def _merged(target: Path, ours: dict) -> dict:
 
 def install_settings(prefix: str | os.PathLike | None = None) -> list[Path]:
     """Install the course's JupyterLab and Jupyter server defaults under ``prefix`` (default: this environment); return the files."""
-    if prefix is not None and not isinstance(prefix, (str, os.PathLike)):
-        raise TypeError(f"prefix must be a path or None, got {prefix!r}")
-    prefix = Path(prefix or sys.prefix)
+    prefix = _check_prefix(prefix)
     lab_target = prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.d" / SETTINGS.name
     json.loads(SETTINGS.read_text(encoding="utf-8"))  # (a broken file would be skipped by JupyterLab without a word)
     lab_target.parent.mkdir(parents=True, exist_ok=True)

@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from course_utils.batching import bptt_chunks
-from course_utils.checks import check_bool, check_class_targets, check_float, check_int, check_iterable, check_module, check_state
+from course_utils.checks import check_bool, check_callable, check_class_targets, check_float, check_int, check_iterable, check_module, check_state
 from course_utils.models import MAX_SIZE, State, init_default_, recurrent_and_head
 from course_utils.progress import Progress
 
@@ -272,8 +272,10 @@ def train_language_model(
     Each pass over the text starts from a zero state, which is carried from chunk
     to chunk and detached; the gradient norm is clipped at `max_norm`; the
     learning rate is constant or follows a cosine from `lr` down to 0 over
-    `steps` (``schedule``). Every `eval_every` steps the held-out bits per
-    character are measured on heldout_rows (batch, steps), beside the mean
+    `steps` (``schedule``). The first entry is ``(0, nan, held-out bits)``, the
+    untrained model (no training loss yet); then every `eval_every` steps, and
+    after the last, the held-out bits per character measured on heldout_rows
+    (batch, steps), read in chunks of 100 steps whatever `bptt`, beside the mean
     training loss of the steps since the last measurement (dropout on, in bits).
     ``callback(step, model)``, if given, runs after every step.
     """
@@ -283,9 +285,10 @@ def train_language_model(
     eval_every = check_int(eval_every, "eval_every")
     if schedule not in ("cosine", "constant"):
         raise ValueError(f"schedule must be 'cosine' or 'constant', got {schedule!r}")
-    for name, value in (("lr", lr), ("max_norm", max_norm)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-            raise ValueError(f"{name} must be a number > 0, got {value!r}")
+    lr = check_float(lr, "lr", 0, low_open=True)
+    max_norm = check_float(max_norm, "max_norm", 0, low_open=True)
+    if callback is not None:
+        check_callable(callback, "callback")
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     if schedule == "cosine":
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: 0.5 * (1 + math.cos(math.pi * min(s / steps, 1))))

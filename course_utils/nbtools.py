@@ -228,6 +228,8 @@ def execute(path: str | os.PathLike, timeout: int = 600, output: str | os.PathLi
     path = Path(path)
     if path.suffix != ".ipynb" or not path.is_file():
         raise ValueError(f"path must be an existing .ipynb file, got {str(path)!r}")
+    if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 1:
+        raise ValueError(f"timeout must be a positive number of seconds (an int), got {timeout!r}")
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":

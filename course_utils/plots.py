@@ -275,14 +275,24 @@ def _texts(fig: Any) -> list[Any]:
     return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and t.get_figure(root=True) is fig]
 
 
+def _check_figure(fig: object) -> Any:
+    from matplotlib.figure import Figure
+
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    return fig
+
+
 def display_scale(fig: Any) -> float:
     """How much a deck shrinks ``fig`` to fit it into :data:`DECK_FIGURE_PX` (1.0: shown at its own size)."""
+    _check_figure(fig)
     width, height = fig.get_size_inches() * fig.dpi
     return float(min(1.0, DECK_FIGURE_PX[0] / width, DECK_FIGURE_PX[1] / height))
 
 
 def smallest_text_px(fig: Any) -> float:
     """The height in px at deck size of the smallest text of ``fig`` (inf when it has none)."""
+    _check_figure(fig)
     scale = display_scale(fig) * fig.dpi / 72.0
     sizes = [t.get_fontsize() * scale for t in _texts(fig)]
     return min(sizes, default=math.inf)
@@ -290,12 +300,8 @@ def smallest_text_px(fig: Any) -> float:
 
 def make_readable(fig: Any, min_px: float = MIN_TEXT_PX) -> int:
     """Enlarge every text of ``fig`` smaller than ``min_px`` at deck size to that size; return how many were enlarged."""
-    from matplotlib.figure import Figure
-
-    if not isinstance(fig, Figure):
-        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
-    if isinstance(min_px, bool) or not isinstance(min_px, (int, float)) or not min_px > 0:
-        raise ValueError(f"min_px must be a positive number, got {min_px!r}")
+    _check_figure(fig)
+    min_px = check_float(min_px, "min_px", 0, low_open=True)
     fig.canvas.draw()  # creates the tick labels
     points = min_px / (display_scale(fig) * fig.dpi / 72.0)
     small = [t for t in _texts(fig) if t.get_fontsize() < points - 1e-9]

@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
-from course_utils.checks import check_int
+from course_utils.checks import check_float, check_int
 
 __all__ = ["Progress", "progress", "MARKER"]
 
@@ -61,7 +61,8 @@ class Progress:
             raise TypeError(f"description must be a string, got {type(description).__name__}")
         if not isinstance(shown, bool):
             raise TypeError(f"shown must be True or False, got {type(shown).__name__}")
-        self.unit, self.description, self.min_interval = unit, description, float(min_interval)
+        self.unit, self.description = unit, description
+        self.min_interval = check_float(min_interval, "min_interval", 0)
         self.done, self._shown_at, self._bar = 0, 0.0, None
         if shown and _in_kernel():
             self._show()

@@ -34,7 +34,7 @@ reveal's ``white`` without its web-font import, so no font is fetched from anywh
 MathJax's own TeX fonts come with the local MathJax copy.
 
 The decks are 1280 x 800 (reveal.js scales them to the screen) and made to present:
-at export, a slide whose cells would be much taller than the deck continues on a
+at export, a slide whose cells would be taller than the deck continues on a
 sub-slide (:func:`split_tall_slides`, from the cells' lengths and figure sizes; the
 notebook is not changed); in the browser, ``course_slides/deck.js`` fits each slide
 after MathJax has typeset it: a line too wide gets a smaller font and wraps if it must,
@@ -68,6 +68,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+
+from course_utils.checks import check_float
 
 __all__ = [
     "ROOT",
@@ -334,7 +336,9 @@ def export_notebooks(kind: str, notebooks: list[Path], out: str | Path, *, stude
 #: Rough heights (px at the deck's 1280 x 800) of what a cell shows, for :func:`split_tall_slides`.
 _PX = {"heading": 70, "text_line": 38, "text_chars": 75, "code_line": 23, "code_pad": 24, "output_line": 23,
        "table_row": 30, "cell_gap": 12}
-#: A code cell or text output longer than this is folded by the deck (deck.js), to about this many lines.
+#: At most this many lines of a code cell or a text output count towards a slide's height: on a slide that
+#: would overflow, deck.js folds each code or text block longer than this (longest first) to the lines that
+#: fit, keeping at least five, so a slide is split only for what folding cannot take in.
 _FOLDED_LINES = 8
 
 
@@ -348,7 +352,9 @@ def _png_size(data: str) -> tuple[int, int]:
 
 
 def estimated_height(cell: nbformat.NotebookNode) -> float:
-    """About how tall (px at deck size) ``cell`` is on a slide, its outputs included."""
+    """About how tall (px at deck size) ``cell`` is on a slide, its outputs included (long code and text counted as folded)."""
+    if not isinstance(cell, nbformat.NotebookNode) or "cell_type" not in cell:
+        raise TypeError(f"cell must be a notebook cell (an nbformat.NotebookNode), got {type(cell).__name__}")
     px = _PX
     if cell.cell_type == "markdown":
         total = 0.0
@@ -379,7 +385,7 @@ def estimated_height(cell: nbformat.NotebookNode) -> float:
 
 
 def split_tall_slides(nb: nbformat.NotebookNode, height: float = 800.0) -> nbformat.NotebookNode:
-    """Return a copy of ``nb`` where a slide whose cells would be much taller than ``height`` continues on a sub-slide.
+    """Return a copy of ``nb`` where a slide whose cells would be taller than ``height`` continues on a sub-slide.
 
     The cut is at a cell boundary: the first cell (``-`` or ``fragment``) that would take the
     slide past ``height`` starts a sub-slide instead. A single cell taller than the deck is
@@ -387,6 +393,7 @@ def split_tall_slides(nb: nbformat.NotebookNode, height: float = 800.0) -> nbfor
     """
     if not isinstance(nb, nbformat.NotebookNode):
         raise TypeError(f"nb must be an nbformat.NotebookNode, got {type(nb).__name__}")
+    height = check_float(height, "height", 0, low_open=True)
     nb = copy.deepcopy(nb)
     used = 0.0
     for cell in nb.cells:

@@ -35,7 +35,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pad_sequence
 
-from course_utils.checks import check_int, check_module, check_seed
+from course_utils.checks import check_int, check_module, check_seed, check_tensor
 from course_utils.training import StepResult
 
 __all__ = [
@@ -80,6 +80,8 @@ class Symbols:
 
     def encode(self, text: str | Sequence[str]) -> list[int]:
         """The indices of the symbols of ``text`` (a string of one-character symbols, or a list of symbols)."""
+        if not isinstance(text, (str, Sequence)):
+            raise TypeError(f"text must be a string or a sequence of symbols, got {type(text).__name__}")
         unknown = [s for s in text if s not in self.index]
         if unknown:
             raise ValueError(f"text holds symbols that are not in {self!r}: {sorted(set(unknown))}")
@@ -87,10 +89,12 @@ class Symbols:
 
     def decode(self, indices: Sequence[int] | torch.Tensor) -> str:
         """The symbols of ``indices`` joined into a string, stopping at the first ``</s>`` and skipping ``<pad>``."""
+        if not isinstance(indices, (torch.Tensor, Sequence)) or isinstance(indices, str):
+            raise TypeError(f"indices must be a sequence or a tensor of integers, got {type(indices).__name__}")
         indices = indices.tolist() if isinstance(indices, torch.Tensor) else list(indices)
         out = []
         for i in strip_end(indices, self.end):
-            if not isinstance(i, int) or not 0 <= i < len(self.tokens):
+            if not _is_index(i) or not 0 <= i < len(self.tokens):
                 raise ValueError(f"indices must be integers in [0, {len(self.tokens)}), got {i!r}")
             if i != self.pad:
                 out.append(self.tokens[i])
@@ -99,6 +103,11 @@ class Symbols:
 
 #: The sorter's symbols: the digits 0-9 (index = digit), then <pad> = 10, <s> = 11, </s> = 12.
 DIGITS = Symbols("0123456789")
+
+
+def _is_index(i: object) -> bool:
+    """True for a Python int that is not a bool (a bool is an int in Python, but never a symbol's index)."""
+    return isinstance(i, int) and not isinstance(i, bool)
 
 
 def _generator(seed: int | np.random.Generator) -> np.random.Generator:
@@ -167,7 +176,7 @@ def make_batch(pairs: Sequence[tuple[Sequence[int], Sequence[int]]], symbols: Sy
         if not source:
             raise ValueError(f"pairs[{k}] has an empty source")
         for part in (source, target):
-            if not all(isinstance(i, int) and 0 <= i < len(symbols) - 3 for i in part):
+            if not all(_is_index(i) and 0 <= i < len(symbols) - 3 for i in part):
                 raise ValueError(f"pairs[{k}] holds indices that are not task symbols of {symbols!r}: {part}")
         sources.append(torch.tensor(source))
         inputs.append(torch.tensor([symbols.start] + target))
@@ -193,7 +202,8 @@ def make_batches(pairs: Sequence[tuple[Sequence[int], Sequence[int]]], symbols: 
 
 def padding_mask(lengths: torch.Tensor, max_length: int | None = None) -> torch.Tensor:
     """True at the real positions: (batch, max_length) booleans, position t real when t < lengths[b]."""
-    if not isinstance(lengths, torch.Tensor) or lengths.ndim != 1 or lengths.is_floating_point():
+    if (not isinstance(lengths, torch.Tensor) or lengths.ndim != 1 or lengths.is_floating_point() or lengths.is_complex()
+            or lengths.dtype == torch.bool):
         raise ValueError(f"lengths must be a 1-d integer tensor, got {lengths!r}")
     if len(lengths) and int(lengths.min()) < 0:
         raise ValueError(f"lengths must be non-negative, got {lengths.tolist()}")
@@ -206,8 +216,10 @@ def sequence_loss(logits: torch.Tensor, target: torch.Tensor, pad: int) -> torch
     """Mean cross-entropy over the target positions that are not ``pad``: logits (batch, T, n_symbols), target (batch, T)."""
     if not isinstance(logits, torch.Tensor) or logits.ndim != 3:
         raise ValueError(f"logits must be a tensor (batch, time, n_symbols), got {getattr(logits, 'shape', logits)!r}")
+    check_tensor(logits, "logits", dtype="float")  # finite too: a nan would make the loss nan
     if not isinstance(target, torch.Tensor) or target.shape != logits.shape[:2]:
         raise ValueError(f"target must be a tensor of shape {tuple(logits.shape[:2])}, got {getattr(target, 'shape', target)!r}")
+    check_tensor(target, "target", dtype=torch.int64)
     pad = check_int(pad, "pad", low=0)
     return F.cross_entropy(logits.flatten(0, 1), target.flatten(), ignore_index=pad)
 
@@ -239,6 +251,9 @@ def strip_end(indices: Sequence[int], end: int) -> list[int]:
 
 def exact_match(predicted: Sequence[Sequence[int]], target: Sequence[Sequence[int]]) -> float:
     """The fraction of sequences written exactly right (same symbols, same length)."""
+    for name, value in (("predicted", predicted), ("target", target)):
+        if not isinstance(value, Sequence) or isinstance(value, str):
+            raise TypeError(f"{name} must be a sequence of index sequences, got {type(value).__name__}")
     if len(predicted) != len(target) or len(target) == 0:
         raise ValueError(f"predicted and target must be non-empty and of equal length, got {len(predicted)} and {len(target)}")
     return sum(list(p) == list(t) for p, t in zip(predicted, target)) / len(target)

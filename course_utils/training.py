@@ -166,6 +166,8 @@ def measure(model: nn.Module, data: Iterable[Any], *, step: Step = classificatio
     with _evaluating(model):  # the model's train/eval mode is restored afterwards
         for batch in data:
             result = step(model, batch, state)
+            if not isinstance(result, StepResult):
+                raise TypeError(f"step must return a StepResult, got {type(result).__name__}")
             total_loss += float(result.loss) * result.count
             correct += result.correct
             count += result.count
@@ -348,7 +350,7 @@ def evaluate(model: nn.Module, data: Any, *, max_examples: int = 10) -> Evaluati
     if not hasattr(data, "classes") or not callable(getattr(data, "decode", None)):
         raise TypeError(f"data must provide .classes and .decode(x, lengths) (e.g. a TemporalOrder), got {type(data).__name__}")
     check_iterable(data, "data")
-    max_examples = check_int(max_examples, "max_examples", low=0)
+    max_examples = check_int(max_examples, "max_examples", 0, MAX_EPOCHS)
     classes = data.classes
     if not hasattr(classes, "__len__") or len(classes) < 2:
         raise TypeError(f"data.classes must be the class names, at least two (e.g. 'QRSU'), got {classes!r}")

@@ -392,7 +392,7 @@ spec("training.fit", _fit,
      names={"train_batches": ("train_batches",), "eval_data": ("eval_data",)},
      dangerous={("epochs", "huge")})
 spec("training.evaluate", fn(training.evaluate, model=CLF, data=TO, max_examples=2),
-     {"model": not_a_module(), "data": [("list", _small_batches()), ("int", 5), ("None", None)], "max_examples": ints(low=0)})
+     {"model": not_a_module(), "data": [("list", _small_batches()), ("int", 5), ("None", None)], "max_examples": ints(low=0, huge=True)})
 _HISTORIES = {"a": training.History([1], [4], [1.0], [0.5], [1.0], [0.5])}
 spec("training.plot_histories", fn(training.plot_histories, histories=_HISTORIES, ax=None, metric="loss", x="epoch"),
      {"histories": [("empty", {}), ("list", [1]), ("dict of lists", {"a": [1]}), ("None", None)], "ax": not_axes(),

@@ -9,6 +9,7 @@ untouched stub) must give a message, never an exception.
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 
 import numpy as np
@@ -654,6 +655,20 @@ def test_a_check_leaves_the_global_generators_as_it_found_them():
     for key in ("05.2", "07.2", "08.3"):  # their checks build torch layers from the global generator
         assert passes(key, reference(key), seed=0)
     assert torch.equal(torch.rand(3), expected_torch) and np.array_equal(np.random.rand(3), expected_numpy)
+
+
+def masked_loss_that_draws_from_python_random(scores, target, lengths):
+    """The right masked loss, from a student who also drew a number from Python's own generator on the way."""
+    random.random()
+    return reference("09.1")(scores, target, lengths)
+
+
+def test_a_check_leaves_pythons_generator_as_it_found_it():
+    random.seed(7)
+    expected = random.random()
+    random.seed(7)
+    assert passes("09.1", masked_loss_that_draws_from_python_random, seed=0)
+    assert random.random() == expected
 
 
 def test_09_2_accepts_a_tensor_of_the_right_weights(capsys):

@@ -174,7 +174,12 @@ def test_train_language_model_learns_a_periodic_text_and_logs_both_losses():
     ({"model": "lstm"}, TypeError, "model must be a torch.nn.Module"),
     ({"steps": 0}, ValueError, "steps must be"),
     ({"schedule": "linear"}, ValueError, "schedule must be 'cosine' or 'constant'"),
-    ({"lr": -1}, ValueError, "lr must be a number > 0"),
+    ({"lr": -1}, ValueError, "lr must be a positive finite number"),
+    ({"lr": float("inf")}, ValueError, "lr must be a positive finite number"),
+    ({"lr": float("nan")}, ValueError, "lr must be a positive finite number"),
+    ({"lr": True}, ValueError, "lr must be a positive finite number"),
+    ({"max_norm": 0.0}, ValueError, "max_norm must be a positive finite number"),
+    ({"callback": 5}, TypeError, "callback must be callable"),
 ])
 def test_train_language_model_rejects_bad_arguments(kwargs, error, match):
     vocab = Vocabulary("abc")

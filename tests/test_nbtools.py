@@ -1,5 +1,7 @@
 """course_utils.nbtools: the normal form that `make execute` stores and CI reproduces."""
 
+from pathlib import Path
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
@@ -69,6 +71,10 @@ def test_bad_input_is_rejected(tmp_path):
         nbtools.problems(tmp_path / "missing.ipynb")
     with pytest.raises(ValueError, match="path must be"):
         nbtools.execute(tmp_path / "missing.ipynb")
+    shipped = Path(__file__).resolve().parents[1] / "notebooks" / "01_motivation.ipynb"
+    for bad in (0, -5, 2.5, True, "600"):
+        with pytest.raises(ValueError, match="timeout must be"):
+            nbtools.execute(shipped, timeout=bad, output=tmp_path / "out.ipynb")
 
 
 def test_normalise_joins_printed_text_that_the_kernel_split_by_timing():

@@ -126,6 +126,13 @@ def test_make_readable_enlarges_small_text_only():
         plots.make_readable(ax)
     with pytest.raises(ValueError, match="min_px"):
         plots.make_readable(fig, 0)
+    with pytest.raises(ValueError, match="min_px"):
+        plots.make_readable(fig, float("inf"))
+    for measure in (plots.display_scale, plots.smallest_text_px):
+        with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
+            measure(None)
+        with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
+            measure(ax)
 
 
 def test_describe_figure_reads_titles_axes_legends_and_colour_bars():

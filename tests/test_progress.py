@@ -32,6 +32,9 @@ def test_bad_arguments_are_named(bad, error, name):
 def test_a_bar_can_be_left_out_and_the_switch_must_be_a_bool():
     with pytest.raises(TypeError, match="shown"):
         Progress(3, shown=1)
+    for bad in (float("nan"), -1.0, "x", True):
+        with pytest.raises(ValueError, match="min_interval"):
+            Progress(3, min_interval=bad)
     import torch
 
     from course_utils.training import fit

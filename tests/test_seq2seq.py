@@ -50,6 +50,12 @@ def test_encode_and_decode_name_what_is_wrong():
         DIGITS.encode("12a")
     with pytest.raises(ValueError, match="indices"):
         DIGITS.decode([1, 99])
+    with pytest.raises(ValueError, match="indices"):
+        DIGITS.decode([True, 2])  # a bool is not a symbol's index
+    with pytest.raises(TypeError, match="indices"):
+        DIGITS.decode(5)
+    with pytest.raises(TypeError, match="text"):
+        DIGITS.encode(5)
 
 
 def test_sorting_pairs_are_sorted_of_the_right_lengths_and_reproducible():
@@ -110,6 +116,8 @@ def test_make_batch_and_make_batches_name_what_is_wrong():
         make_batch([([1], [1]), ([1, 2], [12])], DIGITS)  # 12 is </s>, not a digit
     with pytest.raises(ValueError, match=r"pairs\[0\] has an empty source"):
         make_batch([([], [1])], DIGITS)
+    with pytest.raises(ValueError, match=r"pairs\[0\] holds indices"):
+        make_batch([([True, 2], [False])], DIGITS)
     with pytest.raises(ValueError, match="batch_size"):
         make_batches(sorting_pairs(4, 1, 3, seed=0), DIGITS, 0)
 
@@ -128,6 +136,8 @@ def test_padding_mask():
     assert padding_mask(torch.tensor([1, 2])).shape == (2, 2)
     with pytest.raises(ValueError, match="lengths"):
         padding_mask(torch.tensor([1.0]))
+    with pytest.raises(ValueError, match="lengths"):
+        padding_mask(torch.tensor([True, False]))
     with pytest.raises(ValueError, match="max_length"):
         padding_mask(torch.tensor([5]), 3)
 
@@ -146,6 +156,12 @@ def test_sequence_loss_is_the_mean_over_the_real_positions_only():
         sequence_loss(logits, target[:, :2], DIGITS.pad)
     with pytest.raises(ValueError, match="logits"):
         sequence_loss(logits[0], target, DIGITS.pad)
+    with pytest.raises(ValueError, match="logits must hold finite numbers"):
+        sequence_loss(torch.full_like(logits, float("nan")), target, DIGITS.pad)
+    with pytest.raises(ValueError, match="logits must be a floating-point tensor"):
+        sequence_loss(logits.long(), target, DIGITS.pad)
+    with pytest.raises(ValueError, match="target must have dtype torch.int64"):
+        sequence_loss(logits, target.float(), DIGITS.pad)
 
 
 class _Copy(nn.Module):
@@ -192,4 +208,8 @@ def test_strip_end_and_exact_match():
     assert exact_match([[1, 2], [3]], [[1, 2], [3, 3]]) == 0.5
     with pytest.raises(ValueError, match="predicted"):
         exact_match([[1]], [])
+    with pytest.raises(TypeError, match="predicted"):
+        exact_match(3, [[1]])
+    with pytest.raises(TypeError, match="target"):
+        exact_match([[1]], 4)
     assert isinstance(make_batch([([1], [1])], DIGITS), Seq2SeqBatch)

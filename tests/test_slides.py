@@ -340,6 +340,11 @@ def test_a_slide_much_taller_than_the_deck_continues_on_a_sub_slide():
     for a, b in zip(starts, starts[1:]):
         assert sum(heights[a:b]) <= 800 or b - a == 1, f"cells {a}..{b - 1} are still too tall together"
     assert [c.metadata.slideshow.slide_type for c in nb.cells][2] == "fragment", "the input changed"
+    for bad in ("800", float("nan"), 0, True):
+        with pytest.raises(ValueError, match="height"):
+            publish.split_tall_slides(nb, height=bad)
+    with pytest.raises(TypeError, match="cell must be a notebook cell"):
+        publish.estimated_height({"cell_type": "code"})
 
 
 def test_the_site_publishes_the_student_edition(built_site):

@@ -131,6 +131,8 @@ def test_the_course_kernel_carries_the_reference_environment(tmp_path):
     assert spec["argv"][0] == sys.executable
     assert {k: spec["env"][k] for k in nbtools.KERNEL_ENV} == nbtools.KERNEL_ENV
     assert spec["env"]["MPLBACKEND"].endswith("backend_inline")
+    with pytest.raises(TypeError, match="prefix"):
+        lab.install_kernel(prefix=3)
 
 
 def test_the_notebooks_select_the_course_kernel():

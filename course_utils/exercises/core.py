@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import random
 import textwrap
 import time
 import traceback
@@ -318,7 +319,7 @@ def passes(exercise_id: str, fn: Any, *, seed: int | None = None, quiet: bool = 
     start = time.perf_counter()
     # The student's code may draw from the global generators (an nn.Module's initial weights do): their
     # state is restored afterwards, so a check never changes what the notebook's later cells compute.
-    numpy_state = np.random.get_state()
+    numpy_state, python_state = np.random.get_state(), random.getstate()
     try:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(int(rng.integers(2**62)))
@@ -337,6 +338,7 @@ def passes(exercise_id: str, fn: Any, *, seed: int | None = None, quiet: bool = 
         return False
     finally:
         np.random.set_state(numpy_state)
+        random.setstate(python_state)
     seconds = time.perf_counter() - start
     say(f"✓ {entry.id} {entry.title}: correct" + (f" ({detail})" if detail else "") + ".")
     entry.last_seconds = seconds  # type: ignore[attr-defined]
