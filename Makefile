@@ -12,6 +12,10 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.course-installed
+# Where pip may also look for torch. PyPI's torch wheel is the CPU build on macOS and on
+# Linux ARM, but on Linux x86-64 it carries CUDA libraries of several GB; PyTorch's own
+# index has the CPU build: `make lab TORCH_INDEX=https://download.pytorch.org/whl/cpu`.
+TORCH_INDEX ?=
 # Extra flags for JupyterLab, e.g. `make lab LAB_ARGS=--no-browser`.
 LAB_ARGS ?=
 # The student's working folder (git-ignored): copies of the notebooks, never the shipped ones.
@@ -45,6 +49,7 @@ help:
 	@echo "make slides   export every notebook as an offline reveal.js deck into $(BUILD)/slides"
 	@echo "make site     build the offline course site (pages, decks, syllabus) into $(BUILD)/site"
 	@echo "make bench    run the benchmarks in tests/benchmarks/ and print their timings"
+	@echo "make student  write the student edition (solutions replaced by stubs) to $(BUILD)/student"
 	@echo "make clean    remove the virtual environment and build leftovers"
 
 check-python:
@@ -60,7 +65,7 @@ env: $(STAMP)
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@$(MAKE) --no-print-directory check-python
 	"$(PYTHON)" -m venv $(VENV)
-	$(BIN)/python -m pip install --disable-pip-version-check -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --disable-pip-version-check $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) -r requirements.txt -c constraints.txt
 	$(BIN)/python -m pip install --disable-pip-version-check --no-deps -e .
 	touch $@
 

@@ -33,3 +33,17 @@ def test_make_with_no_python_at_all_says_what_to_install(tmp_path):
     )
     assert result.returncode != 0
     assert "no Python found" in result.stderr and "3.11" in result.stderr
+
+
+@pytest.mark.parametrize("index, flag", [("", None), ("https://download.pytorch.org/whl/cpu",
+                                                     "--extra-index-url https://download.pytorch.org/whl/cpu")])
+def test_the_torch_index_reaches_pip_only_when_asked_for(tmp_path, index, flag):
+    """`make lab TORCH_INDEX=...` hands PyTorch's CPU index to pip; without it pip sees only its own configuration."""
+    result = subprocess.run(
+        ["make", "-C", str(ROOT), "-n", "env", f"VENV={tmp_path / 'venv'}", f"TORCH_INDEX={index}"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    install = [line for line in result.stdout.splitlines() if "pip install" in line and "requirements.txt" in line]
+    assert len(install) == 1, result.stdout
+    assert ("--extra-index-url" in install[0]) == (flag is not None) and (flag is None or flag in install[0]), install[0]
