@@ -239,12 +239,17 @@ def _describe_axes(ax: Any) -> str:
     return ", ".join(words)
 
 
-def describe_figure(fig: Any) -> str:
-    """The alt text of ``fig``: its :func:`caption` if a cell set one, else a sentence built from its titles, axes and legends."""
+def _check_figure(fig: object) -> Any:
     from matplotlib.figure import Figure
 
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    return fig
+
+
+def describe_figure(fig: Any) -> str:
+    """The alt text of ``fig``: its :func:`caption` if a cell set one, else a sentence built from its titles, axes and legends."""
+    _check_figure(fig)
     explicit = getattr(fig, _CAPTION, None)
     if explicit:
         return explicit
@@ -275,14 +280,6 @@ def _texts(fig: Any) -> list[Any]:
     return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and t.get_figure(root=True) is fig]
 
 
-def _check_figure(fig: object) -> Any:
-    from matplotlib.figure import Figure
-
-    if not isinstance(fig, Figure):
-        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
-    return fig
-
-
 def display_scale(fig: Any) -> float:
     """How much a deck shrinks ``fig`` to fit it into :data:`DECK_FIGURE_PX` (1.0: shown at its own size)."""
     _check_figure(fig)
@@ -292,8 +289,7 @@ def display_scale(fig: Any) -> float:
 
 def smallest_text_px(fig: Any) -> float:
     """The height in px at deck size of the smallest text of ``fig`` (inf when it has none)."""
-    _check_figure(fig)
-    scale = display_scale(fig) * fig.dpi / 72.0
+    scale = display_scale(fig) * fig.dpi / 72.0  # (display_scale checks fig)
     sizes = [t.get_fontsize() * scale for t in _texts(fig)]
     return min(sizes, default=math.inf)
 

@@ -128,6 +128,13 @@ def binary_tagging_step(model: nn.Module, batch: tuple[torch.Tensor, torch.Tenso
     return StepResult(loss, correct, y.numel(), detach_state(state))
 
 
+def _step_result(result: object) -> StepResult:
+    """``result`` if a step function returned a StepResult with a tensor loss, else a TypeError naming ``step``."""
+    if not isinstance(result, StepResult) or not isinstance(result.loss, torch.Tensor):
+        raise TypeError(f"step must return a StepResult with a tensor loss, got {type(result).__name__}")
+    return result
+
+
 def train_on_batch(
     model: nn.Module,
     batch: Any,
@@ -144,9 +151,7 @@ def train_on_batch(
     if clip_grad_norm is not None:
         clip_grad_norm = check_float(clip_grad_norm, "clip_grad_norm", 0, low_open=True)
     model.train()
-    result = step(model, batch, state)
-    if not isinstance(result, StepResult) or not isinstance(result.loss, torch.Tensor):
-        raise TypeError(f"step must return a StepResult with a tensor loss, got {type(result).__name__}")
+    result = _step_result(step(model, batch, state))
     optimizer.zero_grad()
     result.loss.backward()
     if clip_grad_norm is not None:
@@ -165,9 +170,7 @@ def measure(model: nn.Module, data: Iterable[Any], *, step: Step = classificatio
     total_loss, correct, count, state = 0.0, 0, 0, None
     with _evaluating(model):  # the model's train/eval mode is restored afterwards
         for batch in data:
-            result = step(model, batch, state)
-            if not isinstance(result, StepResult):
-                raise TypeError(f"step must return a StepResult, got {type(result).__name__}")
+            result = _step_result(step(model, batch, state))
             total_loss += float(result.loss) * result.count
             correct += result.correct
             count += result.count

@@ -193,7 +193,7 @@ def test_bad_arguments_are_rejected(easy):
         evaluate(model, list(test))
     with pytest.raises(ValueError, match="max_examples"):
         evaluate(model, test, max_examples=-1)
-    with pytest.raises(TypeError, match="step must return a StepResult, got float"):
+    with pytest.raises(TypeError, match="step must return a StepResult with a tensor loss, got float"):
         measure(model, test, step=lambda model, batch, state: 0.5)
 
 
