@@ -79,14 +79,15 @@ restore: $(STAMP)
 	  echo "usage: make restore NB=03_bptt (one or more notebook names)" >&2; exit 2; fi
 	$(BIN)/python -m course_utils.lab --dir $(LAB_DIR) restore $(NB)
 
-# Two passes: everything on the reference numeric path (stored outputs compared where
-# this CPU can reproduce them), then every notebook again on a simulated foreign CPU
-# (COURSE_CPU=foreign: other float kernels; outputs not compared, every claim checked).
-# The browser tests build the decks and the site themselves; they need node_modules
-# (installed here when npm exists) and Debian's chromium + chromium-driver.
+# One pass over everything: nbval runs every notebook on the reference numeric path
+# (stored outputs compared where this CPU can reproduce them), and the JupyterLab walk
+# (tests/test_lab*.py) runs every notebook again in the browser with its kernels on
+# a simulated foreign CPU (COURSE_CPU=foreign make lab: other float kernels; outputs
+# not compared, every claim checked). COURSE_CPU=foreign make test moves nbval off the
+# reference path too. The browser tests build the decks and the site themselves; they
+# need node_modules (installed here when npm exists) and Debian's chromium + chromium-driver.
 test: $(STAMP) browser-libs
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
-	COURSE_CPU=foreign $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile notebooks $(PYTEST_ARGS)
 
 execute: $(STAMP)
 	$(BIN)/python -m course_utils.nbtools execute $(NB)

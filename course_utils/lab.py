@@ -12,10 +12,13 @@ updates, so students never work in them. ``make lab`` runs
    RISE looks for beside the notebooks (``rise.css`` for all, ``NN_name.css`` for
    one), empty but for a comment, for an instructor's own slide style;
 2. installs the kernel ``rnn-course`` ("Python 3 (RNN course)") into this
-   environment: this Python with the reference numeric environment
-   (:data:`course_utils.nbtools.KERNEL_ENV`), the same as ``make execute`` and
-   nbval use, so a student's Restart and Run All prints what the stored
-   notebook shows; the notebooks' metadata select it;
+   environment: this Python, started by :mod:`course_utils.kernel` on the
+   reference numeric path (:data:`course_utils.nbtools.KERNEL_ENV`), the same as
+   ``make execute`` and nbval use, so a student's Restart and Run All prints what
+   the stored notebook shows; the notebooks' metadata select it.
+   ``COURSE_CPU=foreign make lab`` starts the kernels on the simulated foreign
+   CPU instead (what a student on Apple Silicon gets: other last digits, the
+   same conclusions), as ``make test`` walks the course in the browser;
 3. installs the course's JupyterLab defaults (``course_utils/lab_settings/``) as
    ``overrides.d/rnn-course.json`` in this environment's JupyterLab settings:
    the RISE slideshow uses reveal.js's ``white`` theme (its font is bundled;
@@ -50,7 +53,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from course_utils.nbtools import KERNEL_ENV, KERNEL_TRANSPORT, KERNELSPEC
+from course_utils.nbtools import CPU_PATH_VARIABLE, KERNEL_TRANSPORT, KERNELSPEC, cpu_path
 
 __all__ = ["ROOT", "SETTINGS", "prepare", "restore", "install_kernel", "install_settings", "kernel_transport", "lab_command", "main"]
 
@@ -86,17 +89,20 @@ def _check_prefix(prefix: object) -> Path:
 
 
 def install_kernel(prefix: str | os.PathLike | None = None) -> Path:
-    """Install the ``rnn-course`` kernelspec (this Python, the reference kernel environment) under ``prefix``; return its folder."""
+    """Install the ``rnn-course`` kernelspec (this Python, started by :mod:`course_utils.kernel`) under ``prefix``; return its folder.
+
+    The launcher gives the kernel the numeric path ``$COURSE_CPU`` names in the
+    server's environment (the reference path of :data:`KERNEL_ENV` if unset), so
+    one kernelspec serves ``make lab`` and ``COURSE_CPU=foreign make lab``.
+    """
     from jupyter_client.kernelspec import KernelSpecManager
 
     prefix = _check_prefix(prefix)
 
     spec = {
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "argv": [sys.executable, "-m", "course_utils.kernel", "-f", "{connection_file}"],
         "display_name": KERNELSPEC["display_name"],
         "language": "python",
-        # (an inherited MPLBACKEND such as Agg would swallow every figure: name the inline one)
-        "env": {**KERNEL_ENV, "MPLBACKEND": "module://matplotlib_inline.backend_inline"},
         "metadata": {"debugger": True},
     }
     with tempfile.TemporaryDirectory() as folder:
@@ -242,9 +248,13 @@ def main(argv: list[str] | None = None) -> int:
         for path in restore(args.notebooks, args.dir):
             print(f"restored {path} as shipped")
         return 0
+    cpu = cpu_path()  # (a bad $COURSE_CPU stops make lab here, not every kernel start)
     for path in prepare(args.dir):
         print(f"copied {path.name} into {Path(args.dir) / 'notebooks'} (your copy to work in)")
     install_kernel()
+    if cpu != "reference":
+        print(f"note: the kernels run on the {cpu!r} numeric path (${CPU_PATH_VARIABLE}={cpu}): their last digits differ"
+              " from the stored outputs, the notebooks' claims are the same")
     install_settings()
     command = lab_command(args.dir, extra)
     if "--KernelManager.transport=tcp" in command and KERNEL_TRANSPORT == "ipc":

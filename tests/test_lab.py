@@ -5,7 +5,12 @@ The JupyterLab server is started by the very command a student types,
 copies in ``LAB_DIR/notebooks``, the images beside them, the course kernel, the
 course's JupyterLab settings), on 127.0.0.1 with a token, with no browser of
 its own and with its user settings, workspaces and runtime files in a
-temporary folder. One server serves every test of a pytest worker. The browser
+temporary folder, and with ``COURSE_CPU=foreign``: the course kernel
+(``course_utils.kernel``) then runs on the simulated foreign CPU, as a student's
+on Apple Silicon does, so this walk is also ``make test``'s run of the whole
+notebook set on other float kernels (every claim cell asserts its claim, and a
+failed one is an error output); nbval checks the reference path's digits.
+One server serves every test of a pytest worker. The browser
 is the headless Chromium of ``tests/conftest.py``, in which every host name but
 127.0.0.1 is unresolvable. The notebooks are discovered, so later ones are
 covered. For every notebook:
@@ -92,6 +97,8 @@ START_TIMEOUT, OPEN_TIMEOUT, RUN_TIMEOUT = 180, 180, 900
 #: what is left of it, so that a walk that hangs fails in bounded time instead of holding make test for hours.
 MODULE_TIMEOUT = 2400
 _deadline = [float("inf")]
+#: The numeric path of the walk's kernels (``COURSE_CPU=foreign make lab``).
+WALK_CPU = "foreign"
 #: Longest a single cell may run (no prompt changes) before the walk gives up on the notebook.
 CELL_TIMEOUT = 600
 PANEL = "document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)')"
@@ -134,6 +141,23 @@ def jupyter_api(base: str, token: str, method: str, path: str):
     return json.loads(body) if body else None
 
 
+def kernel_numeric_paths(base: str, token: str) -> dict[str, str]:
+    """The numeric path each running kernel of the server has in its environment (Linux: read from /proc), by kernel id."""
+    paths = {}
+    for kernel in jupyter_api(base, token, "GET", "/api/kernels"):
+        for proc in Path("/proc").glob("[0-9]*"):
+            try:
+                command = (proc / "cmdline").read_bytes().split(b"\0")
+                if not any(f"kernel-{kernel['id']}.json".encode() in part for part in command):
+                    continue
+                env = dict(item.split("=", 1) for item in (proc / "environ").read_bytes().decode().split("\0") if "=" in item)
+            except OSError:  # (a process that ended meanwhile)
+                continue
+            paths[kernel["id"]] = next((name for name, values in nbtools.CPU_PATHS.items()
+                                        if values and all(env.get(k) == v for k, v in values.items())), "native")
+    return paths
+
+
 def shutdown_kernels(base: str, token: str, timeout: float = 60) -> None:
     """Shut down every kernel of the server (retried: a kernel in the middle of a restart cannot be deleted yet)."""
     deadline = time.monotonic() + timeout
@@ -156,11 +180,13 @@ def lab(tmp_path_factory):
     home = tmp_path_factory.mktemp("make-lab")
     lab_dir = home / "lab"
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
-    # The course kernel's own environment must decide, as for a student: none of the numeric variables, and
+    # The course kernel's own launcher must decide, as for a student: none of the numeric variables, and
     # not COURSE_PROGRESS_LIVE=0 either (the root conftest.py sets it for kernels with no front end; here the
-    # front end is JupyterLab, so the progress bars are redrawn live as a student sees them).
+    # front end is JupyterLab, so the progress bars are redrawn live as a student sees them); only
+    # COURSE_CPU=foreign, make lab's own option for the simulated foreign CPU.
     for name in (*nbtools.CPU_VARIABLES, "COURSE_PROGRESS_LIVE"):
         env.pop(name, None)
+    env[nbtools.CPU_PATH_VARIABLE] = WALK_CPU
     for name, sub in [
         ("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
         ("JUPYTERLAB_SETTINGS_DIR", "settings"), ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("IPYTHONDIR", "ipython"),
@@ -434,6 +460,10 @@ def walk_notebook(path: Path, browser, lab, tmp_path) -> None:
     try:
         open_notebook(browser, base, token, path)
         seconds = run_all(browser, path)
+        if sys.platform == "linux":
+            paths = kernel_numeric_paths(base, token)
+            assert paths and set(paths.values()) == {WALK_CPU}, \
+                f"{path.name} ran in JupyterLab on numeric paths {paths}, not on COURSE_CPU={WALK_CPU}'s"
         assert broken_images(browser, path) == [], f"images of {path.name} that did not load in JupyterLab"
         assert widgets_as_text(browser) == [], f"widgets of {path.name} shown as text (the widget manager did not draw them)"
         if path in SLIDER_NOTEBOOKS:

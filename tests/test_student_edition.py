@@ -6,7 +6,7 @@ solution cells (now stubs) and their checks' outputs, that a solution cell only
 defines (imports, functions, classes), that no cell but its check reads what it
 defines, and that each stub's check says "not done yet" without raising. So
 every other cell of a student edition runs exactly as in the full notebook,
-which ``make test`` executes on both numeric paths. The one execution
+which ``make test`` executes on the reference path (nbval) and the foreign one (the JupyterLab walk). The one execution
 (:data:`EXECUTED`, the notebook with the most exercises among the fast ones)
 checks the build and the run end to end: every cell runs, each check reports
 "not done yet", and no check passes or fails.

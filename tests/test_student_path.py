@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_utils import lab, nbtools
+from course_utils import kernel, lab, nbtools
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -124,15 +124,58 @@ def test_the_lab_folder_is_never_the_shipped_notebooks():
             lab.prepare(folder)
 
 
-def test_the_course_kernel_carries_the_reference_environment(tmp_path):
+def test_the_course_kernel_is_this_python_through_the_launcher(tmp_path):
     folder = lab.install_kernel(prefix=tmp_path)
     spec = json.loads((folder / "kernel.json").read_text())
     assert folder.name == nbtools.KERNELSPEC["name"]
-    assert spec["argv"][0] == sys.executable
-    assert {k: spec["env"][k] for k in nbtools.KERNEL_ENV} == nbtools.KERNEL_ENV
-    assert spec["env"]["MPLBACKEND"].endswith("backend_inline")
+    assert spec["argv"][:3] == [sys.executable, "-m", "course_utils.kernel"] and "{connection_file}" in spec["argv"]
     with pytest.raises(TypeError, match="prefix"):
         lab.install_kernel(prefix=3)
+
+
+@pytest.mark.parametrize("cpu", ["", "reference", "foreign", "native"])
+def test_the_launcher_gives_the_kernel_its_numeric_path(cpu):
+    base = {"HOME": "/h", "MPLBACKEND": "Agg", "ATEN_CPU_CAPABILITY": "avx512", "COURSE_PROGRESS_LIVE": "0"}
+    env = kernel.lab_kernel_environment({**base, "COURSE_CPU": cpu} if cpu else base)
+    assert {k: env[k] for k in nbtools.CPU_VARIABLES if k in env} == nbtools.CPU_PATHS[cpu or "reference"]
+    assert env["PYTHONHASHSEED"] == "0" and env["HOME"] == "/h" and env["MPLBACKEND"] == kernel.INLINE_BACKEND
+    assert env["COURSE_PROGRESS_LIVE"] == "0"  # (a user's own choice stands; unset, the bars are live)
+    assert "COURSE_PROGRESS_LIVE" not in kernel.lab_kernel_environment({"COURSE_CPU": cpu})
+
+
+def test_the_launcher_refuses_a_bad_path_or_environment():
+    with pytest.raises(ValueError, match="COURSE_CPU|cpu path"):
+        kernel.lab_kernel_environment({"COURSE_CPU": "arm"})
+    with pytest.raises(TypeError, match="base"):
+        kernel.lab_kernel_environment([("COURSE_CPU", "foreign")])
+
+
+@pytest.mark.parametrize("cpu", ["reference", "foreign"])
+def test_a_kernel_started_from_the_installed_kernelspec_runs_on_its_path(tmp_path, cpu):
+    """As JupyterLab starts it: the kernelspec of make lab, the server's environment (COURSE_CPU), a fresh process."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+
+    lab.install_kernel(prefix=tmp_path)
+    specs = KernelSpecManager(kernel_dirs=[str(tmp_path / "share/jupyter/kernels")])
+    server_env = {k: v for k, v in os.environ.items() if k not in (*nbtools.CPU_VARIABLES, "PYTHONHASHSEED")}
+    manager = KernelManager(kernel_name=nbtools.KERNELSPEC["name"], kernel_spec_manager=specs)
+    manager.start_kernel(env={**server_env, "COURSE_CPU": cpu})
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=120)
+        shown = []
+        client.execute_interactive("import os, sys, torch; print(torch.backends.cpu.get_cpu_capability(),"
+                                   " os.environ['ATEN_CPU_CAPABILITY'], sys.flags.hash_randomization)",
+                                   timeout=120, output_hook=lambda m: shown.append(m["content"].get("text", "")))
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    capability, variable, randomised = "".join(shown).split()
+    assert variable == nbtools.CPU_PATHS[cpu]["ATEN_CPU_CAPABILITY"] and randomised == "0"  # PYTHONHASHSEED=0 from the start
+    if cpu == "foreign" or nbtools.reference_path_problem("reference") is None:
+        assert capability == variable.upper()
 
 
 def test_the_notebooks_select_the_course_kernel():
