@@ -40,9 +40,10 @@ unexport MPLBACKEND
 .PHONY: help env lab restore test execute check figures slides site browser-libs bench constraints check-python clean
 
 help:
-	@echo "make lab      open the course in JupyterLab on your own copies in $(LAB_DIR)/ (LAB_ARGS=... passes flags)"
+	@echo "make lab      open the course in JupyterLab on your own copies in $(LAB_DIR)/ (LAB_ARGS=... passes flags;"
+	@echo "              COURSE_CPU=foreign runs the kernels on a simulated foreign CPU, as on Apple Silicon)"
 	@echo "make restore NB=03_bptt   put your copy of a notebook back as shipped (the old one goes to $(LAB_DIR)/backups/)"
-	@echo "make test     run the unit tests and every notebook under strict nbval"
+	@echo "make test     run the unit and browser tests, every notebook under strict nbval and again in JupyterLab"
 	@echo "make execute  re-execute notebooks in place and normalise them (NB=... picks some)"
 	@echo "make check    check that the notebooks are stored as a clean run left them"
 	@echo "make figures  redraw the diagrams in img/"

@@ -2,7 +2,7 @@
 
 JupyterLab starts it through the ``rnn-course`` kernelspec that ``make lab``
 installs (:func:`course_utils.lab.install_kernel`). The numeric libraries read
-their variables (:data:`course_utils.nbtools.CPU_PATHS`) only when they load, and
+their variables (:data:`course_utils.cpu.CPU_PATHS`) only when they load, and
 Python reads ``PYTHONHASHSEED`` only when it starts, so this launcher puts them
 into the environment and then replaces itself with ``python -m
 ipykernel_launcher``: the kernel is the same process (the server's interrupts
@@ -19,7 +19,7 @@ import os
 import subprocess
 import sys
 
-from course_utils.nbtools import CPU_PATH_VARIABLE, cpu_path, kernel_environment
+from course_utils.cpu import CPU_PATH_VARIABLE, cpu_path, kernel_environment
 
 __all__ = ["INLINE_BACKEND", "LIVE_VARIABLE", "lab_kernel_environment", "main"]
 
