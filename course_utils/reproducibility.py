@@ -48,6 +48,21 @@ PLOT_STYLE: dict[str, object] = {
 }
 
 
+def _use_deterministic_algorithms() -> None:
+    """``torch.use_deterministic_algorithms(True)`` for eager code, without importing torch's compiler.
+
+    The public call also imports ``torch._inductor`` (about 2 s, at the start of
+    every notebook) to set the compiler's flag; the course never compiles, so
+    only the flag that the eager kernels read is set, the one the public call
+    sets. (Where torch lacks the private setter, the public call is made.)
+    """
+    setter = getattr(torch._C, "_set_deterministic_algorithms", None)
+    if setter is None:
+        torch.use_deterministic_algorithms(True)
+    else:
+        setter(True, warn_only=False)
+
+
 def setup(seed: int = 0, threads: int = 1) -> None:
     """Seed python/numpy/torch, use `threads` torch threads and deterministic kernels, set print options and plot style."""
     seed = check_seed(seed)
@@ -56,7 +71,7 @@ def setup(seed: int = 0, threads: int = 1) -> None:
     np.random.seed(seed)
     torch.manual_seed(seed)
     torch.set_num_threads(threads)
-    torch.use_deterministic_algorithms(True)
+    _use_deterministic_algorithms()
     np.set_printoptions(precision=4, suppress=True, linewidth=100)
     torch.set_printoptions(precision=4, sci_mode=False, linewidth=100)
     import matplotlib.pyplot  # noqa: F401  (activates the notebook's backend before the style is set)

@@ -1,5 +1,8 @@
 """course_utils.setup: the first call of every notebook."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -42,3 +45,12 @@ def test_setup_rejects_bad_seeds(seed, restore_torch_state):
 def test_setup_rejects_bad_thread_counts(threads, restore_torch_state):
     with pytest.raises(ValueError, match="threads"):
         course_utils.setup(seed=0, threads=threads)
+
+
+def test_setup_starts_a_notebook_without_importing_the_compiler():
+    """The public deterministic switch imports torch._inductor (about 2 s); setup sets the same eager flag without it."""
+    probe = ("import sys, torch, course_utils; course_utils.setup(seed=0);"
+             " print(torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled(),"
+             " 'torch._inductor' in sys.modules)")
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300).stdout
+    assert shown.split() == ["True", "False", "False"], shown
