@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 __all__ = ["CPU_PATHS", "CPU_VARIABLES", "CPU_PATH_VARIABLE", "KERNEL_ENV_BASE", "KERNEL_ENV_UNSET", "KERNEL_ENV",
-           "cpu_path", "kernel_environment"]
+           "LIVE_VARIABLE", "cpu_path", "kernel_environment"]
 
 #: The numeric paths a notebook kernel can run on. ``reference`` is the path the
 #: stored outputs come from: the numeric libraries held to their AVX2 code paths,
@@ -48,6 +48,9 @@ KERNEL_ENV_BASE = {"PYTHONHASHSEED": "0"}
 KERNEL_ENV_UNSET = ("MPLBACKEND",)
 #: The reference kernel's environment (what JupyterLab's course kernel, ``make execute`` and nbval use).
 KERNEL_ENV = {**KERNEL_ENV_BASE, **CPU_PATHS["reference"]}
+#: Set to "0" for kernels that no front end watches: progress bars are then drawn once, not redrawn.
+LIVE_VARIABLE = "COURSE_PROGRESS_LIVE"
+
 
 def cpu_path(name: str | None = None) -> str:
     """Return the numeric path ``name``, or the one ``$COURSE_CPU`` names (``reference`` if unset), checked."""
@@ -58,15 +61,22 @@ def cpu_path(name: str | None = None) -> str:
     return name
 
 
+def kernel_environment(cpu: str | None = None, base: dict[str, str] | None = None, *, front_end: bool = False) -> dict[str, str]:
+    """Return ``base`` (default ``os.environ``) as a kernel on numeric path ``cpu`` gets it (see :data:`CPU_PATHS`).
 
-def kernel_environment(cpu: str | None = None, base: dict[str, str] | None = None) -> dict[str, str]:
-    """Return ``base`` (default ``os.environ``) as a kernel on numeric path ``cpu`` gets it (see :data:`CPU_PATHS`)."""
+    ``cpu=None`` takes the path ``$COURSE_CPU`` names in ``base``. Without a
+    ``front_end`` (nbval, ``make execute``), progress bars are not redrawn.
+    """
+    if base is not None and not isinstance(base, dict):
+        raise TypeError(f"base must be a dict of environment variables or None, got {type(base).__name__}")
     env = dict(os.environ if base is None else base)
+    path = cpu_path(cpu if cpu is not None else env.get(CPU_PATH_VARIABLE) or "reference")
     for name in (*KERNEL_ENV_UNSET, *CPU_VARIABLES):
         env.pop(name, None)
     env.update(KERNEL_ENV_BASE)
-    env.update(CPU_PATHS[cpu_path(cpu)])
-    # No front end watches these kernels: progress bars appear but are not redrawn, since their
-    # redraws would flood the kernel's output channel past what it buffers during a long cell.
-    env["COURSE_PROGRESS_LIVE"] = "0"
+    env.update(CPU_PATHS[path])
+    if not front_end:
+        # No front end watches these kernels: progress bars appear but are not redrawn, since their
+        # redraws would flood the kernel's output channel past what it buffers during a long cell.
+        env[LIVE_VARIABLE] = "0"
     return env

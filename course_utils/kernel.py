@@ -19,25 +19,17 @@ import os
 import subprocess
 import sys
 
-from course_utils.cpu import CPU_PATH_VARIABLE, cpu_path, kernel_environment
+from course_utils.cpu import kernel_environment
 
-__all__ = ["INLINE_BACKEND", "LIVE_VARIABLE", "lab_kernel_environment", "main"]
+__all__ = ["INLINE_BACKEND", "lab_kernel_environment", "main"]
 
 #: The inline backend, named (an inherited ``MPLBACKEND`` such as Agg would swallow every figure).
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
-#: Progress bars redraw live in a front end; nbval's and ``make execute``'s kernels turn it off.
-LIVE_VARIABLE = "COURSE_PROGRESS_LIVE"
 
 
 def lab_kernel_environment(base: dict[str, str] | None = None) -> dict[str, str]:
     """``base`` (default ``os.environ``) as the course kernel gets it: its ``$COURSE_CPU`` path, inline figures, live bars."""
-    if base is not None and not isinstance(base, dict):
-        raise TypeError(f"base must be a dict of environment variables or None, got {type(base).__name__}")
-    base = dict(os.environ if base is None else base)
-    env = kernel_environment(cpu_path(base.get(CPU_PATH_VARIABLE) or "reference"), base)
-    env.pop(LIVE_VARIABLE)
-    if LIVE_VARIABLE in base:  # (a user's own choice stands)
-        env[LIVE_VARIABLE] = base[LIVE_VARIABLE]
+    env = kernel_environment(None, base, front_end=True)  # (a user's own COURSE_PROGRESS_LIVE stands)
     env["MPLBACKEND"] = INLINE_BACKEND
     return env
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
 from course_utils.checks import check_float, check_int
+from course_utils.cpu import LIVE_VARIABLE
 
 __all__ = ["Progress", "progress", "MARKER"]
 
@@ -81,7 +82,7 @@ class Progress:
         """Count ``steps`` more (the bar redraws at most every ``min_interval`` seconds, and at the end)."""
         self.done = min(self.total, self.done + check_int(steps, "steps", low=0))
         now = time.monotonic()
-        if os.environ.get("COURSE_PROGRESS_LIVE") == "0":  # (set by the course's tools for kernels with no front end)
+        if os.environ.get(LIVE_VARIABLE) == "0":  # (set by the course's tools for kernels with no front end)
             return
         if self._bar is not None and (self.done == self.total or now - self._shown_at >= self.min_interval):
             self._shown_at = now
