@@ -12,11 +12,11 @@ stopping after the first pass without a training mistake or after
 * ``budget``: the notebook's memory-capacity sweep, on the notebook's budget,
   over three seeds (each with its own streams and initial weights), with the
   wall time of each run: is the notebook's single seed typical?
-* ``long``: ten times that budget for the longer echoes: where does each model
-  stop because of its size rather than its training time?
+* ``long``: twenty times that budget (200 passes) for the longer echoes: where
+  does each model stop because of its size rather than its training time?
 * ``truncation``: a fixed echo of 12 steps against the chunk length (the
-  truncation length of backpropagation): no learning once the chunk is not
-  longer than the echo.
+  truncation length of backpropagation), with up to 20 passes as in the
+  notebook's section 7: no learning once the chunk is not longer than the echo.
 
 Prints, asserts nothing. It runs with one torch thread and with the environment
 of the notebooks' kernel (``course_utils.nbtools.KERNEL_ENV``: the same numeric
@@ -37,14 +37,16 @@ from course_utils.tasks import EchoData
 from course_utils.training import binary_tagging_step, fit, measure
 
 #: The notebook's settings for the memory-capacity sweep (section 6).
-SETTINGS = {"hidden_size": 16, "batch_size": 64, "chunk_length": 40, "stream_length": 1200, "max_passes": 20,
+SETTINGS = {"hidden_size": 16, "batch_size": 64, "chunk_length": 40, "stream_length": 1200, "max_passes": 10,
             "lr": 0.01, "held-out stream_length": 2400}
 #: The notebook's three models: cell and forget-gate bias.
 CONTENDERS = {"rnn": ("rnn", None), "lstm": ("lstm", None), "lstm b_f=1": ("lstm", 1.0)}
 ECHO_STEPS = (1, 2, 4, 8, 10, 12, 14, 16, 18, 20, 24)
 SEEDS = (0, 1, 2)
 LONG_ECHO_STEPS = (12, 16, 20, 24, 28)
-LONG_PASSES = 10 * SETTINGS["max_passes"]
+LONG_PASSES = 200
+#: The passes of the notebook's truncation experiment (section 7: ``train_echo``'s default).
+TRUNCATION_PASSES = 20
 TRUNCATION_ECHO = 12
 CHUNK_LENGTHS = (6, 10, 12, 15, 20, 30, 40)
 
@@ -85,7 +87,7 @@ def budget() -> None:
 
 
 def long() -> None:
-    """Ten times the budget for the longer echoes."""
+    """LONG_PASSES (twenty times the sweep's budget) for the longer echoes."""
     print(f"held-out accuracy (passes used) with up to {LONG_PASSES} passes, seed 0")
     print(f"{'echo_step':>9}  " + "  ".join(f"{name:>14}" for name in CONTENDERS))
     for echo_step in LONG_ECHO_STEPS:
@@ -98,10 +100,10 @@ def long() -> None:
 
 def truncation() -> None:
     """Echo TRUNCATION_ECHO steps with chunks (truncation lengths) shorter and longer than the echo."""
-    print(f"echo_step {TRUNCATION_ECHO}, vanilla RNN, up to {SETTINGS['max_passes']} passes (seed 0), state carried")
+    print(f"echo_step {TRUNCATION_ECHO}, vanilla RNN, up to {TRUNCATION_PASSES} passes (seed 0), state carried")
     print(f"{'chunk_length':>12} {'accuracy':>9} {'passes':>7} {'seconds':>8}")
     for chunk_length in CHUNK_LENGTHS:
-        accuracy, passes, seconds = run("rnn", TRUNCATION_ECHO, chunk_length=chunk_length)
+        accuracy, passes, seconds = run("rnn", TRUNCATION_ECHO, max_passes=TRUNCATION_PASSES, chunk_length=chunk_length)
         print(f"{chunk_length:>12} {accuracy:>9.1%} {passes:>7} {seconds:>8.1f}", flush=True)
 
 
