@@ -9,7 +9,7 @@ Adam on a fresh stream at every pass, as the notebook's ``train_echo`` does,
 stopping after the first pass without a training mistake or after
 ``max_passes``, then scores it on the held-out stream.
 
-* ``budget``: the notebook's memory-capacity sweep, on the notebook's budget,
+* ``budget``: the notebook's memory-capacity sweep (plus echo steps 14 and 18), on the notebook's budget,
   over three seeds (each with its own streams and initial weights), with the
   wall time of each run: is the notebook's single seed typical?
 * ``long``: twenty times that budget (200 passes) for the longer echoes: where
