@@ -70,7 +70,7 @@ from course_utils.training import evaluate
 SEEDS = (0, 1, 2, 3, 4)
 RNN_SEEDS = (0, 1, 2)
 PAPER_SEQUENCES = 31_390
-GOAL_SEQUENCES = PAPER_SEQUENCES // 4  # 7,847.5 -> 7,847; "at most 7,848" in the issue
+GOAL_SEQUENCES = -(-PAPER_SEQUENCES // 4)  # a quarter, 7,847.5, rounded up: 7,848 (3,924 batches of two)
 TEST_SEQUENCES = 2_560
 #: The paper's rule: the last RECENT training sequences all within TOLERANCE, and their mean error below MAX_ERROR.
 RECENT, TOLERANCE, MAX_ERROR = 2_000, 0.3, 0.1
@@ -187,7 +187,7 @@ def criteria() -> None:
             print(f"  seed {seed}: {status}, {r['seconds']:5.1f} s; test: {r['wrong']} of {TEST_SEQUENCES:,} wrong, "
                   f"{r['outside']} with an output not within {TOLERANCE}", flush=True)
         print(f"  median over seeds {SEEDS}: {statistics.median(needed):,} sequences, {statistics.median(seconds):.1f} s "
-              f"(goal <= {GOAL_SEQUENCES + 1:,} and < 30 s; paper {PAPER_SEQUENCES:,})", flush=True)
+              f"(goal <= {GOAL_SEQUENCES:,} and < 30 s; paper {PAPER_SEQUENCES:,})", flush=True)
 
 
 def biases() -> None:
