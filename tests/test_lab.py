@@ -313,6 +313,18 @@ def widget_output(driver, cell) -> str:
     )
 
 
+def settle(driver, element, timeout: float = 10) -> None:
+    """Wait until ``element`` stops moving on the screen (two equal bounding boxes 0.3 s apart), at most ``timeout`` s."""
+    box_script = "const r = arguments[0].getBoundingClientRect(); return [r.x, r.y, r.width, r.height];"
+    last, deadline = None, time.monotonic() + remaining(timeout)
+    while time.monotonic() < deadline:
+        box = driver.execute_script(box_script, element)
+        if box == last:
+            return
+        last = box
+        time.sleep(0.3)
+
+
 def drag_slider(driver, cell, scroll_into_view: bool = True) -> tuple[str, str, str, str]:
     """Drag the handle of the first slider of ``cell`` with the mouse (scrolled into view first, unless the caller
     has brought it there); return (value before, after, output before, after)."""
@@ -320,10 +332,17 @@ def drag_slider(driver, cell, scroll_into_view: bool = True) -> tuple[str, str, 
     before = poll(lambda: widget_output(driver, cell), lambda shown: shown != "")
     value, top = handle.get_attribute("aria-valuenow"), handle.get_attribute("aria-valuemax")
     down = float(value) >= float(top)
-    if scroll_into_view:
-        driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", handle)
-    ActionChains(driver).click_and_hold(handle).move_by_offset(-40 if down else 40, 0).release().perform()
-    moved = poll(lambda: handle.get_attribute("aria-valuenow"), lambda now: now != value)
+    for attempt in range(1, 4):
+        if scroll_into_view:
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", handle)
+        settle(driver, handle)
+        ActionChains(driver).click_and_hold(handle).move_by_offset(-40 if down else 40, 0).release().perform()
+        moved = poll(lambda: handle.get_attribute("aria-valuenow"), lambda now: now != value, 10 * attempt)
+        if moved != value:
+            break
+        # JupyterLab lays out cells lazily, so the notebook can shift under a click aimed at the handle (seen in
+        # a walk: the click landed in the code editor above it); a student would simply drag again.
+        print(f"the slider did not move on drag {attempt} (value {value}); dragging again")
     after = poll(lambda: widget_output(driver, cell), lambda shown: shown not in ("", before))
     return value, moved, before, after
 
